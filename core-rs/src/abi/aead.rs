@@ -1,0 +1,1 @@
+//! extern "C" surface of crate::aead (to be written).

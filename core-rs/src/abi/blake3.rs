@@ -1,0 +1,1 @@
+//! extern "C" surface of crate::blake3 (to be written).

@@ -1,0 +1,12 @@
+//! The C ABI of the core: the only place with `extern "C"`.
+//!
+//! Conventions: handles are pointers to boxed state (`u32` in wasm32), byte inputs and outputs are
+//! `(ptr, len)` pairs into linear memory that the caller got from `nm_alloc`. Status results are
+//! `i32`: 0 = ok, negative = a typed error code the TS side maps to an error class.
+
+mod memory;
+mod aead;
+mod blake3;
+mod capindex;
+mod packet;
+mod reliable;

@@ -1,0 +1,1 @@
+//! extern "C" surface of crate::packet (to be written).

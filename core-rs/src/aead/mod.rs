@@ -1,0 +1,1 @@
+//! aead (to be written).

@@ -1,0 +1,1 @@
+//! blake3 (to be written).

@@ -1,0 +1,1 @@
+//! capindex (to be written).

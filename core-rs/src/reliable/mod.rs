@@ -1,0 +1,1 @@
+//! reliable (to be written).
