@@ -1,0 +1,70 @@
+// A node's long-term identity: an ed25519 keypair plus the ids derived from it (wire.md §10).
+
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { requireBytes } from './bytes.js';
+import { verifyStrict } from './ed25519-strict.js';
+import { nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './node-id.js';
+
+export class Identity {
+  /** ed25519 public key (32 bytes); the reference calls it the EntityId. */
+  readonly publicKey: Uint8Array;
+  /** keyed BLAKE2s("net-node-id-v1", publicKey)[0..8] LE. */
+  readonly nodeId: bigint;
+  /** keyed BLAKE2s("net-origin-v1", publicKey)[0..8] LE. */
+  readonly originHash: bigint;
+  /** nodeId & 0xffffffff as a number: the routing header's src_id and the prologue's routing id. */
+  readonly routingId: number;
+  // Private field: keeps the seed out of JSON.stringify, console.log and property enumeration.
+  readonly #seed: Uint8Array;
+
+  private constructor(seed: Uint8Array) {
+    this.#seed = seed;
+    this.publicKey = ed25519.getPublicKey(seed);
+    this.nodeId = nodeIdFromPublicKey(this.publicKey);
+    this.originHash = originHashFromPublicKey(this.publicKey);
+    this.routingId = routingIdOf(this.nodeId);
+  }
+
+  /** A fresh identity from the platform CSPRNG. */
+  static generate(): Identity {
+    return new Identity(randomBytes(32));
+  }
+
+  /** The identity whose ed25519 secret seed is `seed` (32 bytes; copied). */
+  static fromSeed(seed: Uint8Array): Identity {
+    requireBytes(seed, 'seed', 32);
+    return new Identity(Uint8Array.from(seed));
+  }
+
+  /**
+   * Strict ed25519 verification: false for a wrong signature, a non-canonical or small-order
+   * point, S >= L, or wrong lengths. Throws InvalidArgumentError only for non-Uint8Array inputs.
+   */
+  static verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+    requireBytes(publicKey, 'publicKey');
+    requireBytes(message, 'message');
+    requireBytes(signature, 'signature');
+    return verifyStrict(publicKey, message, signature);
+  }
+
+  /** 64-byte ed25519 signature (RFC 8032, deterministic). */
+  sign(message: Uint8Array): Uint8Array {
+    requireBytes(message, 'message');
+    return ed25519.sign(message, this.#seed);
+  }
+
+  /** Strictly verifies a signature under this identity's public key. */
+  verify(message: Uint8Array, signature: Uint8Array): boolean {
+    return Identity.verify(this.publicKey, message, signature);
+  }
+
+  /** A copy of the 32-byte secret seed, for persisting the identity. Treat it as a secret. */
+  exportSeed(): Uint8Array {
+    return Uint8Array.from(this.#seed);
+  }
+
+  toString(): string {
+    return `Identity(nodeId=0x${this.nodeId.toString(16).padStart(16, '0')})`;
+  }
+}

@@ -1,0 +1,2 @@
+export { Identity } from './identity.js';
+export { nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './node-id.js';
