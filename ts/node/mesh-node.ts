@@ -1,0 +1,399 @@
+// MeshNode: sessions, peers, heartbeats and the event plane over one transport, with all packet
+// crypto in a core worker (sdk.md "MeshNode", wire.md §11–§15).
+import { Identity } from '../identity/identity.js';
+import { ClosedError, HandshakeError, InvalidArgumentError, NotConnectedError } from '../errors.js';
+import { parsePsk } from '../session/psk.js';
+import { generateNoiseKeypair, type NoiseKeypair } from '../session/noise.js';
+import type { KeyDerivationMode } from '../session/handshake.js';
+import type { Datagram, Transport } from '../transports/transport.js';
+import { defaultTransport } from '../transports/default.js';
+import { startCoreWorker, type CoreWorker } from '../core/worker-host.js';
+import { Status, type SealTemplate } from '../core/batch-format.js';
+import { HEADER_SIZE } from '../core/header.js';
+import { AsyncQueue } from '../util/async-queue.js';
+import { DataPipe, type OpenedBatch } from './data-pipe.js';
+import { Handshaker, type HandshakeOutcome } from './handshaker.js';
+import { FLAG_HANDSHAKE, FLAG_HEARTBEAT, NET_MAGIC, headerLooksValid } from './handshake-datagram.js';
+import { Peer, type PeerEvent, type PeerInfo } from './peer.js';
+import { StreamEngine, type ReceivedEvent } from '../streams/stream-engine.js';
+import { Stream } from '../streams/stream.js';
+import type { StreamConfig } from '../streams/config.js';
+import { SUBPROTOCOL_STREAM_NACK, SUBPROTOCOL_STREAM_RESET, SUBPROTOCOL_STREAM_WINDOW } from '../streams/control-frames.js';
+import type { Health } from './failure-detector.js';
+
+export interface MeshNodeOptions {
+  bind?: string;
+  psk: Uint8Array | string;
+  identity?: Identity;
+  transport?: Transport;
+  heartbeatIntervalMs?: number;
+  sessionTimeoutMs?: number;
+  dataDir?: string;
+  /** "noise" (default: forward secrecy against other PSK holders) or "net-v0.27" (wire-compatible). */
+  keyDerivation?: KeyDerivationMode;
+  handshakeTimeoutMs?: number;
+  handshakeAttempts?: number;
+}
+
+export interface NodeStats {
+  packetsIn: number;
+  packetsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  eventsIn: number;
+  heartbeatsIn: number;
+  heartbeatsOut: number;
+  dropped: { malformed: number; authFailure: number; replay: number; unknownSession: number; handshake: number; other: number };
+  peers: number;
+}
+
+interface EventSubscription {
+  queue: AsyncQueue<ReceivedEvent>;
+  stream?: bigint;
+  from?: bigint;
+}
+
+const MAX_UNCLAIMED_EVENTS = 1 << 20;
+
+function positiveInt(name: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new InvalidArgumentError(`${name} must be a positive number of milliseconds, got ${String(v)}`);
+  return v;
+}
+
+export class MeshNode {
+  readonly identity: Identity;
+  readonly nodeId: bigint;
+  readonly noisePublicKey: Uint8Array;
+  readonly keyDerivation: KeyDerivationMode;
+  private readonly heartbeatIntervalMs: number;
+  private readonly sessionTimeoutMs: number;
+  private readonly peersById = new Map<bigint, Peer>();
+  private readonly peersByLocal = new Map<number, Peer>();
+  private nextLocalId = 1;
+  private readonly handshaker: Handshaker;
+  private readonly pipe: DataPipe;
+  private readonly engine: StreamEngine;
+  private readonly eventSubs = new Set<EventSubscription>();
+  private unclaimed: ReceivedEvent[] = [];
+  private readonly peerSubs = new Set<AsyncQueue<PeerEvent>>();
+  private readonly heartbeatTimer: ReturnType<typeof setInterval>;
+  private closing: Promise<void> | undefined;
+  private readonly counters = {
+    packetsIn: 0,
+    packetsOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    eventsIn: 0,
+    heartbeatsIn: 0,
+    heartbeatsOut: 0,
+    dropped: { malformed: 0, authFailure: 0, replay: 0, unknownSession: 0, handshake: 0, other: 0 },
+  };
+
+  private constructor(
+    opts: MeshNodeOptions,
+    private readonly transport: Transport,
+    private readonly worker: CoreWorker,
+    private readonly staticKeypair: NoiseKeypair,
+    private readonly psk: Uint8Array,
+  ) {
+    this.identity = opts.identity ?? Identity.generate();
+    this.nodeId = this.identity.nodeId;
+    this.noisePublicKey = staticKeypair.publicKey;
+    this.keyDerivation = opts.keyDerivation ?? 'noise';
+    this.heartbeatIntervalMs = positiveInt('heartbeatIntervalMs', opts.heartbeatIntervalMs, 5000);
+    this.sessionTimeoutMs = positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
+    this.pipe = new DataPipe(worker, transport, (b) => this.onOpened(b), (e) => this.onPipeError(e));
+    this.handshaker = new Handshaker({
+      psk,
+      mode: this.keyDerivation,
+      staticKeypair,
+      ownNodeId: this.nodeId,
+      send: (d, address) => this.sendRaw(d, address),
+      established: (o) => this.establish(o),
+      now: () => performance.now(),
+      handshakeTimeoutMs: opts.handshakeTimeoutMs,
+      handshakeAttempts: opts.handshakeAttempts,
+    });
+    this.engine = new StreamEngine({
+      sealTo: (peer, t, events) => this.sealTo(peer, t, events),
+      deliver: (events) => this.deliver(events),
+      peer: (id) => this.peersById.get(id),
+      now: () => performance.now(),
+    });
+    this.heartbeatTimer = setInterval(() => this.tick(), this.heartbeatIntervalMs);
+    (this.heartbeatTimer as { unref?: () => void }).unref?.();
+    transport.onReceive((batch) => this.onDatagrams(batch));
+  }
+
+  static async create(opts: MeshNodeOptions): Promise<MeshNode> {
+    if (!opts || typeof opts !== 'object') throw new InvalidArgumentError('MeshNode.create needs an options object with a psk');
+    const psk = parsePsk(opts.psk);
+    if (opts.keyDerivation !== undefined && opts.keyDerivation !== 'noise' && opts.keyDerivation !== 'net-v0.27') {
+      throw new InvalidArgumentError(`keyDerivation must be "noise" or "net-v0.27", got ${String(opts.keyDerivation)}`);
+    }
+    const transport = opts.transport ?? defaultTransport();
+    await transport.bind(opts.bind ?? '127.0.0.1:0');
+    let worker: CoreWorker;
+    try {
+      worker = await startCoreWorker();
+    } catch (e) {
+      await transport.close();
+      throw e;
+    }
+    return new MeshNode(opts, transport, worker, generateNoiseKeypair(), psk);
+  }
+
+  get address(): string {
+    return this.transport.address;
+  }
+
+  /** Opens a session to the node at `address` whose Noise static key and node id are known. */
+  async connect(address: string, peer: { publicKey: Uint8Array; nodeId: bigint }): Promise<PeerInfo> {
+    this.assertOpen();
+    if (typeof address !== 'string' || !address.includes(':')) throw new InvalidArgumentError(`address must be "host:port", got ${String(address)}`);
+    if (!peer || !(peer.publicKey instanceof Uint8Array) || peer.publicKey.length !== 32) {
+      throw new InvalidArgumentError('peer.publicKey must be the 32-byte X25519 key of the peer (its noisePublicKey)');
+    }
+    if (typeof peer.nodeId !== 'bigint') throw new InvalidArgumentError('peer.nodeId must be a bigint');
+    const outcome = await this.handshaker.connect(address, peer);
+    this.establish(outcome);
+    const p = this.peersById.get(peer.nodeId);
+    if (!p) throw new HandshakeError('HANDSHAKE_FAILED', 'session vanished after the handshake');
+    return p.info();
+  }
+
+  /** Expects a handshake from this node id (wire.md §11.2). */
+  accept(nodeId: bigint): void {
+    this.assertOpen();
+    if (typeof nodeId !== 'bigint') throw new InvalidArgumentError('accept(nodeId) takes a bigint node id');
+    this.handshaker.accept(nodeId);
+  }
+
+  peers(): PeerInfo[] {
+    return [...this.peersById.values()].map((p) => p.info());
+  }
+
+  peerEvents(opts: { signal?: AbortSignal } = {}): AsyncIterable<PeerEvent> {
+    const q: AsyncQueue<PeerEvent> = new AsyncQueue<PeerEvent>({ signal: opts.signal, onEnd: () => this.peerSubs.delete(q) });
+    if (this.closing) q.end();
+    else this.peerSubs.add(q);
+    return q;
+  }
+
+  openStream(peer: bigint, streamId: bigint, config?: StreamConfig): Stream {
+    this.assertOpen();
+    if (typeof peer !== 'bigint' || typeof streamId !== 'bigint') throw new InvalidArgumentError('openStream(peer, streamId) takes bigint ids');
+    const p = this.peersById.get(peer);
+    if (!p) throw new NotConnectedError(`no session to node ${peer}`);
+    const rec = this.engine.open(p, BigInt.asUintN(64, streamId), config);
+    return new Stream(this.engine, peer, rec.streamId, rec.epoch, rec.config);
+  }
+
+  events(opts: { stream?: bigint; from?: bigint; signal?: AbortSignal } = {}): AsyncIterable<ReceivedEvent> {
+    const sub: EventSubscription = {
+      queue: new AsyncQueue<ReceivedEvent>({ signal: opts.signal, onEnd: () => this.eventSubs.delete(sub) }),
+      stream: opts.stream,
+      from: opts.from,
+    };
+    if (this.closing) {
+      sub.queue.end();
+      return sub.queue;
+    }
+    // Events that arrived before anyone listened are handed to the first matching subscriber.
+    if (this.unclaimed.length) {
+      const keep: ReceivedEvent[] = [];
+      for (const e of this.unclaimed) (matches(sub, e) ? sub.queue.push(e) : keep.push(e));
+      this.unclaimed = keep;
+    }
+    this.eventSubs.add(sub);
+    return sub.queue;
+  }
+
+  stats(): NodeStats {
+    const c = this.counters;
+    return { ...c, dropped: { ...c.dropped, handshake: c.dropped.handshake + this.handshaker.failures }, peers: this.peersById.size };
+  }
+
+  async close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    this.handshaker.close();
+    for (const s of this.eventSubs) s.queue.end();
+    for (const q of this.peerSubs) q.end();
+    this.eventSubs.clear();
+    this.peerSubs.clear();
+    this.unclaimed = [];
+    try {
+      await Promise.race([this.pipe.drain(), new Promise((r) => setTimeout(r, 200))]);
+    } catch {
+      // closing anyway
+    }
+    this.pipe.close();
+    for (const p of this.peersById.values()) for (const r of p.streams.values()) r.wake();
+    this.peersById.clear();
+    this.peersByLocal.clear();
+    await this.worker.terminate();
+    await this.transport.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new ClosedError('MeshNode');
+  }
+
+  // ---- sessions -------------------------------------------------------------------------------
+
+  private establish(o: HandshakeOutcome): void {
+    if (this.closing) return;
+    const now = performance.now();
+    const old = this.peersById.get(o.peerNodeId);
+    if (old && old.sessionId === o.keys.sessionId) return; // already installed (initiator path)
+    const localId = this.nextLocalId++;
+    this.pipe.addSession(localId, o.keys.sessionId, o.keys.txKey, o.keys.rxKey);
+    const peer = new Peer(o.peerNodeId, o.address, o.keys.sessionId, localId, this.sessionTimeoutMs, now, o.rttMs);
+    if (old) {
+      // A new session replaces the old one (new id, counters, replay window); streams start afresh.
+      this.peersByLocal.delete(old.localId);
+      this.pipe.removeSession(old.localId);
+      for (const r of old.streams.values()) r.wake();
+    }
+    this.peersById.set(o.peerNodeId, peer);
+    this.peersByLocal.set(localId, peer);
+    this.emitPeer(peer, old && old.detector.health !== 'healthy' ? 'recovered' : 'up');
+  }
+
+  private emitPeer(peer: Peer, kind: PeerEvent['kind']): void {
+    const ev: PeerEvent = { kind, nodeId: peer.nodeId, address: peer.address, health: peer.detector.health };
+    for (const q of this.peerSubs) q.push(ev);
+  }
+
+  private healthChanged(peer: Peer, t: { from: Health; to: Health } | undefined): void {
+    if (!t) return;
+    if (t.to === 'healthy') this.emitPeer(peer, 'recovered');
+    else this.emitPeer(peer, t.to);
+  }
+
+  private tick(): void {
+    if (this.closing) return;
+    const now = performance.now();
+    for (const peer of this.peersById.values()) {
+      this.sealTo(peer, { flags: FLAG_HEARTBEAT, subprotocol: 0, channelHash: 0, streamId: 0n, sequence: 0n, originHash: 0n }, []);
+      this.counters.heartbeatsOut++;
+      this.engine.sweep(peer);
+      this.healthChanged(peer, peer.detector.evaluate(now));
+    }
+  }
+
+  // ---- send -----------------------------------------------------------------------------------
+
+  private sealTo(peer: Peer, template: SealTemplate, events: readonly Uint8Array[]): void {
+    this.counters.packetsOut++;
+    this.pipe.seal(peer.localId, template, events, peer.address);
+  }
+
+  private sendRaw(datagram: Uint8Array, address: string): void {
+    this.counters.packetsOut++;
+    this.pipe.sendRaw([{ data: datagram, address }]);
+  }
+
+  // ---- receive --------------------------------------------------------------------------------
+
+  private onDatagrams(batch: Datagram[]): void {
+    if (this.closing) return;
+    const toOpen: Datagram[] = [];
+    for (const d of batch) {
+      this.counters.packetsIn++;
+      this.counters.bytesIn += d.data.length;
+      const b = d.data;
+      const magic = b.length >= 2 ? b[0]! | (b[1]! << 8) : -1;
+      if (magic !== NET_MAGIC || !headerLooksValid(b)) {
+        // Keep-alives, pingwaves and routed packets are not handled by this layer yet.
+        this.counters.dropped.malformed++;
+        continue;
+      }
+      const flags = b[3]!;
+      if (flags & FLAG_HANDSHAKE) {
+        const payloadLen = b[64]! | (b[65]! << 8);
+        if (b.length !== HEADER_SIZE + payloadLen) {
+          this.counters.dropped.malformed++;
+          continue;
+        }
+        this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address);
+        continue;
+      }
+      toOpen.push(d);
+    }
+    if (toOpen.length) this.pipe.open(toOpen);
+  }
+
+  private onOpened({ records, sources }: OpenedBatch): void {
+    if (this.closing) return;
+    const now = performance.now();
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      if (r.status !== Status.OK) {
+        this.countDrop(r.status);
+        continue;
+      }
+      const peer = this.peersByLocal.get(r.localSession);
+      if (!peer) {
+        this.counters.dropped.unknownSession++;
+        continue;
+      }
+      peer.lastActivity = now;
+      if (peer.address !== sources[i]) peer.address = sources[i]!;
+      if (r.flags & FLAG_HEARTBEAT) {
+        this.counters.heartbeatsIn++;
+        this.healthChanged(peer, peer.detector.heard(now));
+        continue;
+      }
+      const sp = r.subprotocol;
+      if (sp === SUBPROTOCOL_STREAM_WINDOW || sp === SUBPROTOCOL_STREAM_NACK || sp === SUBPROTOCOL_STREAM_RESET) {
+        this.engine.onControl(peer, sp, r.events);
+      } else {
+        this.engine.onEventPlane(peer, r.flags, r.streamId, r.sequence, r.plaintextLen, r.events);
+      }
+    }
+  }
+
+  private countDrop(status: number): void {
+    const d = this.counters.dropped;
+    if (status === Status.AUTH) d.authFailure++;
+    else if (status === Status.REPLAY) d.replay++;
+    else if (status === Status.UNKNOWN_SESSION) d.unknownSession++;
+    else if (status === Status.MALFORMED) d.malformed++;
+    else d.other++;
+  }
+
+  private deliver(events: ReceivedEvent[]): void {
+    this.counters.eventsIn += events.length;
+    for (const e of events) {
+      let claimed = false;
+      for (const s of this.eventSubs) {
+        if (matches(s, e)) {
+          s.queue.push(e);
+          claimed = true;
+        }
+      }
+      if (!claimed) {
+        if (this.unclaimed.length < MAX_UNCLAIMED_EVENTS) this.unclaimed.push(e);
+        else this.counters.dropped.other++;
+      }
+    }
+  }
+
+  private onPipeError(e: unknown): void {
+    // A worker failure is fatal for the data path: surface it on every iterable and close.
+    const err = e instanceof Error ? e : new Error(String(e));
+    for (const s of this.eventSubs) s.queue.fail(err);
+    void this.close();
+  }
+}
+
+function matches(s: EventSubscription, e: ReceivedEvent): boolean {
+  return (s.stream === undefined || s.stream === e.streamId) && (s.from === undefined || s.from === e.from);
+}
