@@ -13,7 +13,7 @@ import { HEADER_SIZE } from '../core/header.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { DataPipe, type OpenedBatch } from './data-pipe.js';
 import { Handshaker, type HandshakeOutcome } from './handshaker.js';
-import { FLAG_HANDSHAKE, FLAG_HEARTBEAT, NET_MAGIC, headerLooksValid } from './handshake-datagram.js';
+import { FLAG_HANDSHAKE, FLAG_HEARTBEAT, checkHeader } from './handshake-datagram.js';
 import { Peer, type PeerEvent, type PeerInfo } from './peer.js';
 import { StreamEngine, type ReceivedEvent } from '../streams/stream-engine.js';
 import { Stream } from '../streams/stream.js';
@@ -309,8 +309,7 @@ export class MeshNode {
       this.counters.packetsIn++;
       this.counters.bytesIn += d.data.length;
       const b = d.data;
-      const magic = b.length >= 2 ? b[0]! | (b[1]! << 8) : -1;
-      if (magic !== NET_MAGIC || !headerLooksValid(b)) {
+      if (checkHeader(b) !== 0) {
         // Keep-alives, pingwaves and routed packets are not handled by this layer yet.
         this.counters.dropped.malformed++;
         continue;
