@@ -33,3 +33,54 @@ describe('MeshNode on the memory hub', () => {
     expect(rb[0]!.streamId).toBe(7n);
   });
 });
+
+describe('MeshNode receive-path drops', () => {
+  it('counts tampered, replayed and short datagrams without disturbing the session', async () => {
+    const hub = new MemoryHub({ seed: 7 });
+    nodes = await hubNodes(2, hub, { heartbeatIntervalMs: 60_000 });
+    const [a, b] = nodes as [MeshNode, MeshNode];
+    await connectPair(a, b);
+    const s = a.openStream(b.nodeId, 1n);
+    const got = b.events({ stream: 1n })[Symbol.asyncIterator]();
+
+    // 1. Tamper with the next data datagram from a to b: one ciphertext byte flipped.
+    let mode: 'tamper' | 'replay' | 'pass' = 'tamper';
+    hub.tap((d, from, to) => {
+      if (from !== a.address || to !== b.address || d.data.length < 100) return 'pass';
+      if (mode === 'tamper') {
+        mode = 'pass';
+        const bad = d.data.slice();
+        bad[80]! ^= 0x01;
+        return bad;
+      }
+      if (mode === 'replay') {
+        mode = 'pass';
+        return 'duplicate';
+      }
+      return 'pass';
+    });
+    await s.send([patterned(1, 200)]);
+    await until(() => b.stats().dropped.authFailure === 1, 5000, 'auth failure count');
+
+    // 2. The session still works; a duplicated datagram is refused by the replay window.
+    mode = 'replay';
+    await s.send([patterned(2, 200)]);
+    await until(() => b.stats().dropped.replay === 1, 5000, 'replay count');
+    const first = await got.next();
+    expect(first.value.payload).toEqual(patterned(2, 200));
+
+    // 3. A datagram shorter than a header, from a stranger.
+    const stranger = hub.transport();
+    await stranger.bind('10.9.9.9:1');
+    stranger.send([{ data: new Uint8Array([0x45, 0x4e, 1, 0, 0]), address: b.address }]);
+    await until(() => b.stats().dropped.malformed === 1, 5000, 'malformed count');
+    await stranger.close();
+
+    // The session is undisturbed.
+    await s.send([patterned(3, 200)]);
+    const next = await got.next();
+    expect(next.value.payload).toEqual(patterned(3, 200));
+    expect(b.stats().dropped).toMatchObject({ authFailure: 1, replay: 1, malformed: 1 });
+    expect(b.peers()[0]!.health).toBe('healthy');
+  });
+});

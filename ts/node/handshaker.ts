@@ -83,7 +83,12 @@ export class Handshaker {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         if (this.pending.get(address) === entry) this.pending.delete(address);
-        reject(new HandshakeError('HANDSHAKE_TIMEOUT', `no handshake reply from ${address} within ${timeoutMs} ms`));
+        reject(
+          new HandshakeError(
+            'HANDSHAKE_TIMEOUT',
+            `no handshake reply from ${address} within ${timeoutMs} ms: the peer is unreachable, has not accept()ed this node, or uses a different PSK or Noise key`,
+          ),
+        );
       }, timeoutMs);
       this.timers.add(timer);
       const entry: PendingInitiator = {
