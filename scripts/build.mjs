@@ -72,6 +72,7 @@ const runtimeEntries = [
   ['ts/index.ts', 'deno/index.mjs'],
   ['ts/index.ts', 'bun/index.mjs'],
   ['ts/core/index.ts', 'browser/core.mjs'],
+  ['ts/index.ts', 'browser/index.mjs'],
 ];
 
 async function bundle(esbuild, [entry, out], platform) {
@@ -91,6 +92,7 @@ async function bundle(esbuild, [entry, out], platform) {
     target: 'es2022',
     sourcemap: true,
     external: platform === 'node' ? ['udx-native', 'hash-wasm', 'blake3-jit', 'blake3-wasm', '@noble/*'] : ['node:*'],
+    mainFields: platform === 'node' ? undefined : ['module', 'main'],
     banner: isCli
       ? { js: '#!/usr/bin/env node\nimport { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' }
       : platform === 'node'
