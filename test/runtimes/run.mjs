@@ -19,7 +19,7 @@ const scripts = [
 
 // Deno resolves the project's `./x.js` imports of `x.ts` files only with sloppy imports.
 const commands = {
-  deno: (file) => [bin('deno'), ['run', '-A', '--sloppy-imports', '--quiet', file]],
+  deno: (file) => [bin('deno'), ['run', '-A', '--unstable-net', '--sloppy-imports', '--quiet', file]],
   bun: (file) => [bin('bun'), ['run', file]],
 };
 
