@@ -1,0 +1,200 @@
+// Capability announcements over sessions (fold.md §4, §10): announce with a 10 s rate limit and a
+// trailing-edge flush, push at session open, the receive pipeline (screen, pin, dedup, forward,
+// apply), periodic re-announce at ttl/3, the 500 ms expiry sweep and eviction on peer death.
+import { CapabilityFold } from '../fold/capability-fold.js';
+import {
+  ANNOUNCEMENT_SUBPROTOCOL,
+  DEFAULT_ANNOUNCEMENT_TTL_SECS,
+  encodeAnnouncementBytes,
+  mergeSubstrateTags,
+  lowerCapabilities,
+  buildAnnouncement,
+  type CapabilityAnnouncement,
+  type CapabilitySet,
+} from '../fold/index.js';
+import { AnnouncementDedup, forwardCopy, mayPinIdentity, screenAnnouncement } from '../fold/receive.js';
+import type { Identity } from '../identity/identity.js';
+import { originHashFromPublicKey } from '../identity/node-id.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { Peer } from './peer.js';
+
+export const MIN_ANNOUNCE_INTERVAL_MS = 10_000;
+export const FOLD_SWEEP_INTERVAL_MS = 500;
+
+export interface AnnounceOptions {
+  ttlSecs?: number;
+  signed?: boolean;
+}
+
+export interface CapabilityServiceOptions {
+  minAnnounceIntervalMs?: number;
+  /** Re-announce every ttl/3 (fold.md §10.5); default true. */
+  autoRefresh?: boolean;
+  requireSignedCapabilities?: boolean;
+}
+
+export interface AnnouncementStats {
+  sent: number;
+  received: number;
+  accepted: number;
+  forwarded: number;
+  rejected: Record<string, number>;
+}
+
+interface Deps {
+  identity: Identity;
+  peers(): Iterable<Peer>;
+  sendTo(peer: Peer, subprotocol: number, payload: Uint8Array): void;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+export class CapabilityService {
+  readonly fold = new CapabilityFold();
+  /** peer_entity: the identity pinned for each direct peer by its first verified announcement. */
+  readonly peerEntity = new Map<bigint, Uint8Array>();
+  /** origin_node: origin_hash(entity) → the peer that first announced it. */
+  readonly originNode = new Map<bigint, bigint>();
+  /** announced_entity: any verified announcement's node id → entity (not used for auth). */
+  readonly announcedEntity = new Map<bigint, Uint8Array>();
+  private readonly dedup = new AnnouncementDedup();
+  private local: { ann: CapabilityAnnouncement; bytes: Uint8Array; caps: CapabilitySet; opts: AnnounceOptions } | undefined;
+  private lastBroadcastMs = Number.NEGATIVE_INFINITY;
+  private trailing: ReturnType<typeof setTimeout> | undefined;
+  private refresh: ReturnType<typeof setTimeout> | undefined;
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly minIntervalMs: number;
+  private readonly autoRefresh: boolean;
+  private readonly requireSigned: boolean;
+  private closed = false;
+  readonly counters: AnnouncementStats = { sent: 0, received: 0, accepted: 0, forwarded: 0, rejected: {} };
+
+  constructor(
+    private readonly deps: Deps,
+    opts: CapabilityServiceOptions = {},
+  ) {
+    this.minIntervalMs = opts.minAnnounceIntervalMs ?? MIN_ANNOUNCE_INTERVAL_MS;
+    this.autoRefresh = opts.autoRefresh ?? true;
+    this.requireSigned = opts.requireSignedCapabilities ?? true;
+    this.sweeper = setInterval(() => this.fold.sweep(Date.now(), 1024), FOLD_SWEEP_INTERVAL_MS);
+    unref(this.sweeper);
+  }
+
+  /** fold.md §4.1: build, sign, self-index, keep as the local announcement, broadcast (rate-limited). */
+  announce(caps: CapabilitySet, opts: AnnounceOptions = {}): void {
+    if (!caps || typeof caps !== 'object') throw new InvalidArgumentError('announceCapabilities(caps) takes a CapabilitySet object');
+    const ttlSecs = opts.ttlSecs ?? DEFAULT_ANNOUNCEMENT_TTL_SECS;
+    const lowered = mergeSubstrateTags(lowerCapabilities(caps), {});
+    const ann = buildAnnouncement(this.deps.identity, lowered, { ttlSecs, signed: opts.signed !== false });
+    this.fold.applyAnnouncement(ann, { self: true, trusted: true });
+    this.local = { ann, bytes: encodeAnnouncementBytes(ann), caps, opts };
+    this.scheduleRefresh(ttlSecs);
+    const now = Date.now();
+    const wait = this.lastBroadcastMs + this.minIntervalMs - now;
+    if (wait <= 0) {
+      this.broadcast(now);
+    } else if (!this.trailing) {
+      // Trailing edge (§10.4): the latest state goes out once the interval has passed.
+      this.trailing = setTimeout(() => {
+        this.trailing = undefined;
+        if (!this.closed) this.broadcast(Date.now());
+      }, wait);
+      unref(this.trailing);
+    }
+  }
+
+  private broadcast(now: number): void {
+    if (!this.local) return;
+    this.lastBroadcastMs = now;
+    for (const p of this.deps.peers()) this.send(p, this.local.bytes);
+  }
+
+  private send(peer: Peer, bytes: Uint8Array): void {
+    this.deps.sendTo(peer, ANNOUNCEMENT_SUBPROTOCOL, bytes);
+    this.counters.sent++;
+  }
+
+  private scheduleRefresh(ttlSecs: number): void {
+    if (!this.autoRefresh || ttlSecs === 0) return;
+    if (this.refresh) clearTimeout(this.refresh);
+    this.refresh = setTimeout(() => {
+      this.refresh = undefined;
+      if (!this.closed && this.local) this.announce(this.local.caps, this.local.opts);
+    }, (ttlSecs * 1000) / 3);
+    unref(this.refresh);
+  }
+
+  /** Session-open push of the local announcement. */
+  onSessionOpen(peer: Peer): void {
+    if (this.local) this.send(peer, this.local.bytes);
+  }
+
+  /** fold.md §4.2 for every frame of a 0x0C00 message from a direct peer. */
+  onMessage(peer: Peer, frames: readonly Uint8Array[]): void {
+    for (const f of frames) this.receive(peer, f);
+  }
+
+  private reject(reason: string): void {
+    this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
+  }
+
+  private receive(peer: Peer, bytes: Uint8Array): void {
+    this.counters.received++;
+    const r = screenAnnouncement(bytes, { sender: peer.nodeId, self: this.deps.identity.nodeId, dedup: this.dedup, requireSigned: this.requireSigned });
+    if (!r.ok) {
+      this.reject(r.reason);
+      return;
+    }
+    const ann = r.announcement;
+    if (r.signatureVerified) this.announcedEntity.set(ann.nodeId, ann.entityId);
+    if (mayPinIdentity(r)) {
+      const pinned = this.peerEntity.get(peer.nodeId);
+      if (pinned && !sameBytes(pinned, ann.entityId)) {
+        this.reject('identity_rebind');
+        return;
+      }
+      if (!pinned) {
+        this.peerEntity.set(peer.nodeId, ann.entityId);
+        const origin = originHashFromPublicKey(ann.entityId);
+        if (!this.originNode.has(origin)) this.originNode.set(origin, peer.nodeId);
+      }
+    }
+    this.dedup.record(ann, Date.now());
+    const copy = forwardCopy(ann);
+    if (copy) {
+      const bytes = encodeAnnouncementBytes(copy);
+      for (const p of this.deps.peers()) {
+        if (p === peer || p.detector.health === 'failed') continue;
+        this.send(p, bytes);
+        this.counters.forwarded++;
+      }
+    }
+    const applied = this.fold.applyAnnouncement(ann, { trusted: true });
+    if (applied.outcome === 'rejected') this.reject(applied.reason);
+    else this.counters.accepted++;
+  }
+
+  /** fold.md §4.3: a failed peer loses its fold entries and its pinned identity. */
+  onPeerFailed(nodeId: bigint): void {
+    this.fold.remove(nodeId);
+    this.peerEntity.delete(nodeId);
+  }
+
+  stats(): AnnouncementStats {
+    return { ...this.counters, rejected: { ...this.counters.rejected } };
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    if (this.trailing) clearTimeout(this.trailing);
+    if (this.refresh) clearTimeout(this.refresh);
+    this.fold.dispose();
+  }
+}
+
+function unref(t: unknown): void {
+  (t as { unref?: () => void }).unref?.();
+}
