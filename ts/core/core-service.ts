@@ -7,6 +7,8 @@ import { blake3 } from './blake3.js';
 import { PacketSession, type SealRecord as CoreSealRecord } from './session.js';
 import { PacketStatus } from './packet-status.js';
 import { PackWriter, Status, readSealRecords, unpackDatagrams, writeOpenRecord, type SealRecord } from './batch-format.js';
+import { CapabilityFold } from '../fold/capability-fold.js';
+import type { CapabilityQuery } from '../fold/query.js';
 
 const SESSION_ID_OFFSET = 24;
 
@@ -21,6 +23,7 @@ function toStatus(s: number): number {
 export class CoreService {
   private readonly sessions = new Map<number, PacketSession>();
   private readonly bySessionId = new Map<bigint, number>();
+  private fold: CapabilityFold | undefined;
 
   async init(module: WebAssembly.Module): Promise<void> {
     await initCore(module);
@@ -139,6 +142,20 @@ export class CoreService {
     if (d.length < SESSION_ID_OFFSET + 8) return undefined;
     const dv = new DataView(d.buffer, d.byteOffset + SESSION_ID_OFFSET, 8);
     return this.bySessionId.get(dv.getBigUint64(0, true));
+  }
+
+  /** Applies announcement JSON texts to this worker's capability fold; returns the fold size. */
+  foldApply(announcements: string[], opts: { trusted?: boolean; nowMs?: number } = {}): number {
+    this.fold ??= new CapabilityFold();
+    for (const a of announcements) this.fold.applyAnnouncementJson(a, opts);
+    return this.fold.size;
+  }
+
+  /** Answers a capability query on this worker's fold; the ids come back in one transferred buffer. */
+  foldQuery(query: CapabilityQuery): BigUint64Array {
+    const ids = (this.fold ??= new CapabilityFold()).queryIds(query);
+    const out = ids.slice();
+    return Comlink.transfer(out, [out.buffer]);
   }
 
   /** Hashes many buffers in one call; the digests come back in one transferred buffer. */
