@@ -16,10 +16,15 @@ import { Handshaker, type HandshakeOutcome } from './handshaker.js';
 import { FLAG_HANDSHAKE, FLAG_HEARTBEAT, checkHeader } from './handshake-datagram.js';
 import { Peer, type PeerEvent, type PeerInfo } from './peer.js';
 import { StreamEngine, type ReceivedEvent } from '../streams/stream-engine.js';
-import { Stream } from '../streams/stream.js';
+import type { Stream } from '../streams/stream.js';
 import type { StreamConfig } from '../streams/config.js';
 import { SUBPROTOCOL_STREAM_NACK, SUBPROTOCOL_STREAM_RESET, SUBPROTOCOL_STREAM_WINDOW } from '../streams/control-frames.js';
 import type { Health } from './failure-detector.js';
+import { CapabilityService, type AnnounceOptions, type AnnouncementStats } from './capability-service.js';
+import type { CapabilitySet } from '../fold/capabilities.js';
+import type { CapabilityQuery } from '../fold/query.js';
+import type { CapabilityFold } from '../fold/capability-fold.js';
+import { ANNOUNCEMENT_SUBPROTOCOL } from '../fold/announcement.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -33,6 +38,9 @@ export interface MeshNodeOptions {
   keyDerivation?: KeyDerivationMode;
   handshakeTimeoutMs?: number;
   handshakeAttempts?: number;
+  /** Capability announcements: broadcast rate limit (10 s), auto re-announce at ttl/3 (on). */
+  minAnnounceIntervalMs?: number;
+  autoRefreshAnnouncements?: boolean;
 }
 
 export interface NodeStats {
@@ -45,6 +53,7 @@ export interface NodeStats {
   heartbeatsOut: number;
   dropped: { malformed: number; authFailure: number; replay: number; unknownSession: number; handshake: number; other: number };
   peers: number;
+  announcements: AnnouncementStats;
 }
 
 interface EventSubscription {
@@ -74,6 +83,7 @@ export class MeshNode {
   private readonly handshaker: Handshaker;
   private readonly pipe: DataPipe;
   private readonly engine: StreamEngine;
+  private readonly capabilities: CapabilityService;
   private readonly eventSubs = new Set<EventSubscription>();
   private unclaimed: ReceivedEvent[] = [];
   private readonly peerSubs = new Set<AsyncQueue<PeerEvent>>();
@@ -116,11 +126,22 @@ export class MeshNode {
       handshakeAttempts: opts.handshakeAttempts,
     });
     this.engine = new StreamEngine({
-      sealTo: (peer, t, events) => this.sealTo(peer, t, events),
+      sealTo: (peer, t, events, address) => this.sealTo(peer, t, events, address),
       deliver: (events) => this.deliver(events),
       peer: (id) => this.peersById.get(id),
+      peers: () => this.peersById.values(),
       now: () => performance.now(),
+      resetStream: (peer, streamId, err) => this.failReads(peer.nodeId, streamId, err),
+      sendBacklog: () => this.sendBacklog(),
     });
+    this.capabilities = new CapabilityService(
+      {
+        identity: this.identity,
+        peers: () => this.peersById.values(),
+        sendTo: (peer, sp, payload) => this.sendSubprotocolTo(peer, sp, payload),
+      },
+      { minAnnounceIntervalMs: opts.minAnnounceIntervalMs, autoRefresh: opts.autoRefreshAnnouncements },
+    );
     this.heartbeatTimer = setInterval(() => this.tick(), this.heartbeatIntervalMs);
     (this.heartbeatTimer as { unref?: () => void }).unref?.();
     transport.onReceive((batch) => this.onDatagrams(batch));
@@ -186,8 +207,7 @@ export class MeshNode {
     if (typeof peer !== 'bigint' || typeof streamId !== 'bigint') throw new InvalidArgumentError('openStream(peer, streamId) takes bigint ids');
     const p = this.peersById.get(peer);
     if (!p) throw new NotConnectedError(`no session to node ${peer}`);
-    const rec = this.engine.open(p, BigInt.asUintN(64, streamId), config);
-    return new Stream(this.engine, peer, rec.streamId, rec.epoch, rec.config);
+    return this.engine.openStream(p, BigInt.asUintN(64, streamId), config);
   }
 
   events(opts: { stream?: bigint; from?: bigint; signal?: AbortSignal } = {}): AsyncIterable<ReceivedEvent> {
@@ -212,7 +232,54 @@ export class MeshNode {
 
   stats(): NodeStats {
     const c = this.counters;
-    return { ...c, dropped: { ...c.dropped, handshake: c.dropped.handshake + this.handshaker.failures }, peers: this.peersById.size };
+    return {
+      ...c,
+      dropped: { ...c.dropped, handshake: c.dropped.handshake + this.handshaker.failures },
+      peers: this.peersById.size,
+      announcements: this.capabilities.stats(),
+    };
+  }
+
+  // ---- capabilities (fold.md) -------------------------------------------------------------------
+
+  /** Signs and announces this node's capabilities to every direct peer (rate-limited, fold.md §4.1). */
+  async announceCapabilities(caps: CapabilitySet, opts: AnnounceOptions = {}): Promise<void> {
+    this.assertOpen();
+    this.capabilities.announce(caps, opts);
+  }
+
+  /** Node ids whose announced capabilities match, sorted ascending and deduplicated. */
+  findNodes(query: CapabilityQuery): bigint[] {
+    this.assertOpen();
+    return this.capabilities.fold.query(query);
+  }
+
+  /** This node's capability fold (its own announcement included). */
+  get fold(): CapabilityFold {
+    return this.capabilities.fold;
+  }
+
+  /** The ed25519 key pinned for a direct peer by its first verified announcement (fold.md §4.2 step 8). */
+  peerEntity(nodeId: bigint): Uint8Array | undefined {
+    return this.capabilities.peerEntity.get(nodeId);
+  }
+
+  /** Sends one subprotocol message (one frame) to a connected peer (wire.md §6). */
+  sendSubprotocol(peer: bigint, subprotocolId: number, payload: Uint8Array): void {
+    this.assertOpen();
+    if (!Number.isInteger(subprotocolId) || subprotocolId < 1 || subprotocolId > 0xffff) {
+      throw new InvalidArgumentError(`subprotocolId must be an integer in 1..0xffff, got ${subprotocolId}`);
+    }
+    if (!(payload instanceof Uint8Array) || payload.length > 8104) throw new InvalidArgumentError('payload must be a Uint8Array of at most 8104 bytes');
+    const p = this.peersById.get(peer);
+    if (!p) throw new NotConnectedError(`no session to node ${peer}`);
+    this.sendSubprotocolTo(p, subprotocolId, payload);
+  }
+
+  private sendSubprotocolTo(peer: Peer, subprotocol: number, payload: Uint8Array): void {
+    const seq = peer.subprotocolSeq.get(subprotocol) ?? 0n;
+    peer.subprotocolSeq.set(subprotocol, seq + 1n);
+    this.sealTo(peer, { flags: 0, subprotocol, channelHash: 0, streamId: BigInt(subprotocol), sequence: seq, originHash: 0n }, [payload]);
   }
 
   async close(): Promise<void> {
@@ -223,6 +290,7 @@ export class MeshNode {
   private async shutdown(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     this.handshaker.close();
+    this.capabilities.close();
     for (const s of this.eventSubs) s.queue.end();
     for (const q of this.peerSubs) q.end();
     this.eventSubs.clear();
@@ -234,7 +302,7 @@ export class MeshNode {
       // closing anyway
     }
     this.pipe.close();
-    for (const p of this.peersById.values()) for (const r of p.streams.values()) r.wake();
+    this.engine.close();
     this.peersById.clear();
     this.peersByLocal.clear();
     await this.worker.terminate();
@@ -259,11 +327,12 @@ export class MeshNode {
       // A new session replaces the old one (new id, counters, replay window); streams start afresh.
       this.peersByLocal.delete(old.localId);
       this.pipe.removeSession(old.localId);
-      for (const r of old.streams.values()) r.wake();
+      this.engine.dropPeer(old);
     }
     this.peersById.set(o.peerNodeId, peer);
     this.peersByLocal.set(localId, peer);
     this.emitPeer(peer, old && old.detector.health !== 'healthy' ? 'recovered' : 'up');
+    this.capabilities.onSessionOpen(peer);
   }
 
   private emitPeer(peer: Peer, kind: PeerEvent['kind']): void {
@@ -275,6 +344,7 @@ export class MeshNode {
     if (!t) return;
     if (t.to === 'healthy') this.emitPeer(peer, 'recovered');
     else this.emitPeer(peer, t.to);
+    if (t.to === 'failed') this.capabilities.onPeerFailed(peer.nodeId);
   }
 
   private tick(): void {
@@ -290,9 +360,15 @@ export class MeshNode {
 
   // ---- send -----------------------------------------------------------------------------------
 
-  private sealTo(peer: Peer, template: SealTemplate, events: readonly Uint8Array[]): void {
+  private sealTo(peer: Peer, template: SealTemplate, events: readonly Uint8Array[], address = peer.address): void {
     this.counters.packetsOut++;
-    this.pipe.seal(peer.localId, template, events, peer.address);
+    this.pipe.seal(peer.localId, template, events, address);
+  }
+
+  /** Packets queued for sealing or sending and not yet handed to the socket (paces the scheduler). */
+  private sendBacklog(): number {
+    const t = this.transport.stats();
+    return this.counters.packetsOut - t.datagramsOut - t.sendErrors - this.pipe.sealFailures;
   }
 
   private sendRaw(datagram: Uint8Array, address: string): void {
@@ -351,8 +427,10 @@ export class MeshNode {
         continue;
       }
       const sp = r.subprotocol;
-      if (sp === SUBPROTOCOL_STREAM_WINDOW || sp === SUBPROTOCOL_STREAM_NACK || sp === SUBPROTOCOL_STREAM_RESET) {
-        this.engine.onControl(peer, sp, r.events);
+      if (sp === ANNOUNCEMENT_SUBPROTOCOL) {
+        this.capabilities.onMessage(peer, r.events);
+      } else if (sp === SUBPROTOCOL_STREAM_WINDOW || sp === SUBPROTOCOL_STREAM_NACK || sp === SUBPROTOCOL_STREAM_RESET) {
+        this.engine.onControl(peer, sp, r.events, sources[i]);
       } else {
         this.engine.onEventPlane(peer, r.flags, r.streamId, r.sequence, r.plaintextLen, r.events);
       }
@@ -382,6 +460,13 @@ export class MeshNode {
         if (this.unclaimed.length < MAX_UNCLAIMED_EVENTS) this.unclaimed.push(e);
         else this.counters.dropped.other++;
       }
+    }
+  }
+
+  /** A reset stream: pending and next reads of `events({ stream })` for it reject with `err`. */
+  private failReads(from: bigint, streamId: bigint, err: Error): void {
+    for (const s of this.eventSubs) {
+      if (s.stream === streamId && (s.from === undefined || s.from === from)) s.queue.fail(err);
     }
   }
 

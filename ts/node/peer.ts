@@ -1,6 +1,8 @@
 // A peer with an established session: its address, session ids and failure detector.
 import { FailureDetector, type Health } from './failure-detector.js';
 import type { StreamRecord } from '../streams/stream-record.js';
+import type { Quarantined } from '../streams/stream-engine.js';
+import type { GrantValues } from '../core/reliable.js';
 
 export interface PeerInfo {
   nodeId: bigint;
@@ -22,14 +24,19 @@ export class Peer {
   readonly detector: FailureDetector;
   readonly streams = new Map<bigint, StreamRecord>();
   /** Ids closed or evicted in the last 2 s: grants and NACKs naming them are ignored (streams.md §2). */
-  readonly quarantine = new Map<bigint, number>();
+  readonly quarantine = new Map<bigint, Quarantined>();
   nextEpoch = 1;
   recvGrantsSent = 0;
   controlSeq = 0n;
+  /** TX seq of each subprotocol pseudo-stream (wire.md §6). */
+  readonly subprotocolSeq = new Map<number, bigint>();
   rttMs: number;
   lastActivity: number;
-  /** Pending grants, keyed by stream id, drained once per turn (streams.md §4). */
-  readonly pendingGrants = new Map<bigint, { totalConsumed: number; ackSeq: bigint }>();
+  /**
+   * Pending grants, keyed by stream id, drained once per turn (streams.md §4): the record (values
+   * read when sent) or, for a closed lifetime, its captured final values (§14 (c) 6–7).
+   */
+  readonly pendingGrants = new Map<bigint, StreamRecord | GrantValues>();
 
   constructor(
     readonly nodeId: bigint,
