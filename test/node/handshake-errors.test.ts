@@ -60,3 +60,18 @@ describe('handshake failures', () => {
     expect(err).toBeInstanceOf(HandshakeError);
   });
 });
+
+describe('handshake on an impaired link', () => {
+  it('a duplicated msg1 does not install a second session', async () => {
+    const hub = new MemoryHub({ seed: 8, duplicate: 1 });
+    const a = await make(hub, '10.0.0.1:1');
+    const b = await make(hub, '10.0.0.2:1');
+    await connectPair(a, b);
+    const sa = a.openStream(b.nodeId, 1n);
+    const got = b.events({ stream: 1n })[Symbol.asyncIterator]();
+    await sa.send([new Uint8Array([1, 2, 3])]);
+    const e = await got.next();
+    expect(e.value.payload).toEqual(new Uint8Array([1, 2, 3]));
+    expect(b.stats().dropped.unknownSession).toBe(0);
+  });
+});

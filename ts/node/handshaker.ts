@@ -39,7 +39,10 @@ export class Handshaker {
   /** Wakes sleepers when the node closes. */
   private readonly sleepers = new Set<() => void>();
   private closed = false;
+  /** The last initiator ephemeral answered per initiator node id. */
+  private readonly answered = new Map<bigint, string>();
   failures = 0;
+  duplicates = 0;
 
   constructor(private readonly deps: HandshakerDeps) {}
 
@@ -138,6 +141,14 @@ export class Handshaker {
         mode: this.deps.mode,
         message,
       });
+      // A duplicated msg1 (same initiator ephemeral) must not install a second session the
+      // initiator never learns about (wire.md §11.4 replacement gate): drop it.
+      const eph = hex(r.initiatorEphemeral);
+      if (this.answered.get(r.initiatorNodeId) === eph) {
+        this.duplicates++;
+        return;
+      }
+      this.answered.set(r.initiatorNodeId, eph);
       this.deps.send(handshakeDatagram(r.reply), address);
       this.deps.established({ peerNodeId: r.initiatorNodeId, address, keys: r.keys, rttMs: 0, role: 'responder' });
     } catch (e) {
@@ -171,4 +182,10 @@ export class Handshaker {
     }
     for (const wake of [...this.sleepers]) wake();
   }
+}
+
+function hex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
 }
