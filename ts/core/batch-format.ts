@@ -95,9 +95,9 @@ export class PackWriter {
   patchU32(at: number, v: number): void {
     this.dv.setUint32(at, v >>> 0, true);
   }
-  /** The written bytes, as an exactly-sized copy whose buffer can be transferred. */
+  /** The written bytes: a view of the writer's own buffer, to transfer (the writer is done). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return this.buf.subarray(0, this.pos);
   }
 }
 

@@ -56,7 +56,7 @@ export class CoreService {
 
   /** Seals every record (one packet each) with its session; one core call per run of one session. */
   sealBatch(req: Uint8Array): Uint8Array {
-    const w = new PackWriter(req.length + 1024);
+    const w = new PackWriter(Math.ceil(req.length * 1.1) + 1024);
     const countAt = w.reserveU32();
     let count = 0;
     let run: SealRecord[] = [];

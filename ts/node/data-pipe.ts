@@ -13,6 +13,8 @@ export interface OpenedBatch {
 
 export class DataPipe {
   private sealWriter = new PackWriter();
+  /** Size of the last seal batch, to size the next writer without regrowing. */
+  private lastSeal = 1 << 16;
   private sealDest: string[] = [];
   private openQueue: Datagram[] = [];
   private scheduled = false;
@@ -77,7 +79,8 @@ export class DataPipe {
     if (this.sealDest.length > 0) {
       const req = this.sealWriter.finish();
       const dest = this.sealDest;
-      this.sealWriter = new PackWriter();
+      this.lastSeal = Math.max(4096, Math.min(8 << 20, Math.ceil(req.length * 1.25)));
+      this.sealWriter = new PackWriter(this.lastSeal);
       this.sealDest = [];
       jobs.push(
         this.worker.api.sealBatch(Comlink.transfer(req, [req.buffer])).then((resp) => {

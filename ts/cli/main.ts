@@ -1,0 +1,4 @@
+// The `net-mesh` executable.
+import { main } from './index.js';
+
+process.exitCode = await main();
