@@ -23,3 +23,4 @@ export type { StreamConfig } from './streams/config.js';
 export type { ReceivedEvent } from './streams/stream-engine.js';
 export { FairScheduler } from './streams/fair-scheduler.js';
 export * from './transports/index.js';
+export * from './fold/index.js';

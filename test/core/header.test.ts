@@ -228,3 +228,18 @@ describe('nonce', () => {
     expect([...n]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 });
+
+describe('encodeHeader with omitted fields', () => {
+  it('fills magic, version and zeros for fields not given', () => {
+    const bytes = encodeHeader({ sessionId: 5n, streamId: 6n, sequence: 7n, payloadLen: 10, eventCount: 1 });
+    const h = decodeHeader(bytes);
+    expect(h.magic).toBe(0x4e45);
+    expect(h.version).toBe(1);
+    expect(h.sessionId).toBe(5n);
+    expect(h.hopCount).toBe(0);
+    expect(h.nonce).toEqual(new Uint8Array(12));
+  });
+  it('still names an out-of-range field', () => {
+    expect(() => encodeHeader({ flags: 256 })).toThrow(/flags/);
+  });
+});

@@ -89,6 +89,13 @@ export function makeHeader(fields: Partial<PacketHeader> = {}): PacketHeader {
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
+/** makeHeader over the fields that are present (an explicit `undefined` also takes the default). */
+function withDefaults(fields: Partial<PacketHeader>): PacketHeader {
+  const present: Partial<PacketHeader> = {};
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) (present as Record<string, unknown>)[k] = v;
+  return makeHeader(present);
+}
+
 /** @internal Throws InvalidArgumentError unless `v` is an integer in [0, max]. */
 export function checkUint(name: string, v: number, max: number): void {
   if (!(Number.isInteger(v) && v >= 0 && v <= max)) {
@@ -171,8 +178,12 @@ function explainFields(h: PacketHeader): void {
  * Serialises all 68 bytes as given (no wire validation, so tests can craft invalid headers; field
  * widths are checked). Writes into `out` at `offset` when given, else into a new array.
  */
-export function encodeHeader(h: PacketHeader, out?: Uint8Array, offset = 0): Uint8Array {
-  if (h === null || typeof h !== 'object' || !fieldsFit(h)) explainFields(h);
+export function encodeHeader(header: PacketHeader | Partial<PacketHeader>, out?: Uint8Array, offset = 0): Uint8Array {
+  if (header === null || typeof header !== 'object') throw new InvalidArgumentError('encodeHeader expects a header object');
+  let h = header as PacketHeader;
+  // Omitted fields take makeHeader's defaults (magic 0x4E45, version 1, everything else 0).
+  if (!fieldsFit(h)) h = withDefaults(header);
+  if (!fieldsFit(h)) explainFields(h);
   if (out !== undefined && (!(out instanceof Uint8Array) || !(offset >= 0) || out.length - offset < HEADER_SIZE)) {
     throw new InvalidArgumentError(`encodeHeader needs ${HEADER_SIZE} bytes at offset ${offset}`);
   }

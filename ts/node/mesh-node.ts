@@ -153,6 +153,10 @@ export class MeshNode {
     if (opts.keyDerivation !== undefined && opts.keyDerivation !== 'noise' && opts.keyDerivation !== 'net-v0.27') {
       throw new InvalidArgumentError(`keyDerivation must be "noise" or "net-v0.27", got ${String(opts.keyDerivation)}`);
     }
+    // Validate every option before any socket or worker exists, so a bad one leaks nothing.
+    positiveInt('heartbeatIntervalMs', opts.heartbeatIntervalMs, 5000);
+    positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
+    if (opts.identity !== undefined && !(opts.identity instanceof Identity)) throw new InvalidArgumentError('identity must be an Identity');
     const transport = opts.transport ?? defaultTransport();
     await transport.bind(opts.bind ?? '127.0.0.1:0');
     let worker: CoreWorker;
