@@ -3,6 +3,7 @@
 // streams and Node TCP. The same code runs in the parent and in the child process.
 import net from 'node:net';
 import { once } from 'node:events';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { MeshNode } from '../ts/node/mesh-node.js';
 import { now } from './harness.js';
@@ -74,6 +75,15 @@ export function udxEnd(id: number): UdxEnd {
       await Promise.race([socket.close(), sleep(500)]);
     },
   };
+}
+
+/** Two udx-native ends in this process, connected to each other. */
+export function udxLoopbackPair(): { a: UdxEnd; b: UdxEnd } {
+  const ia = udxId(), ib = udxId();
+  const a = udxEnd(ia), b = udxEnd(ib);
+  a.connect(ib, b.port);
+  b.connect(ia, a.port);
+  return { a, b };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -446,4 +456,93 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
       t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
     }),
   ]);
+}
+
+export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export interface Outcome<T> {
+  ok?: T;
+  error?: string;
+}
+
+/** Runs a trial, turning a failure into a recorded error so the other transports still run. */
+export async function attempt<T>(f: () => Promise<T>, limitMs: number, what: string): Promise<Outcome<T>> {
+  try {
+    return { ok: await withTimeout(f(), limitMs, what) };
+  } catch (e) {
+    return { error: errorMessage(e) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bench's child process, driven over the IPC channel
+
+/**
+ * A forked copy of a bench script (started with `--child`) answering requests: each request gets
+ * an id `rid`, its reply echoes it and fails the call when it carries `error`.
+ */
+export class BenchChild<Req extends { rid: number; t: string }, Reply extends { rid: number; error?: string }> {
+  private rid = 0;
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+
+  private constructor(
+    private readonly proc: ChildProcess,
+    private readonly defaultTimeoutMs: number,
+  ) {
+    proc.on('message', (r: Reply) => {
+      const p = this.pending.get(r.rid);
+      if (!p) return;
+      this.pending.delete(r.rid);
+      if (r.error) p.reject(new Error(`child: ${r.error}`));
+      else p.resolve(r);
+    });
+    proc.on('exit', (code) => {
+      for (const p of this.pending.values()) p.reject(new Error(`child exited (${code})`));
+      this.pending.clear();
+    });
+  }
+
+  /** Forks `script --child` and waits until it is running. */
+  static async start<Req extends { rid: number; t: string }, Reply extends { rid: number; error?: string }>(
+    script: string,
+    defaultTimeoutMs: number,
+  ): Promise<BenchChild<Req, Reply>> {
+    const proc = fork(script, ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    await new Promise<void>((resolve, reject) => {
+      proc.once('spawn', () => resolve());
+      proc.once('error', reject);
+    });
+    return new BenchChild<Req, Reply>(proc, defaultTimeoutMs);
+  }
+
+  call(req: Omit<Req, 'rid'> & { t: Req['t'] }, timeoutMs = this.defaultTimeoutMs): Promise<Reply> {
+    const rid = ++this.rid;
+    const p = new Promise<Reply>((resolve, reject) => this.pending.set(rid, { resolve, reject }));
+    this.proc.send({ ...req, rid });
+    return withTimeout(p, timeoutMs, `child ${req.t}`);
+  }
+
+  /** Asks the child to exit (it is going away either way), then kills it. */
+  async stop(): Promise<void> {
+    await this.call({ t: 'exit' } as Omit<Req, 'rid'> & { t: Req['t'] }, 3000).catch(() => undefined);
+    this.proc.kill();
+  }
+}
+
+/** The bench's entry: `--child` runs `childMain`, anything else `main`; exits 1 on a failure. */
+export function benchEntry(main: () => Promise<void>, childMain: () => Promise<void>): void {
+  if (process.argv.includes('--child')) {
+    childMain().catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+  } else {
+    main().then(
+      () => process.exit(0),
+      (e) => {
+        console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+        process.exit(1);
+      },
+    );
+  }
 }

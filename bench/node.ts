@@ -3,11 +3,13 @@
 //
 //   npm run bench:node
 //   node dist/bench/node.mjs --child     (the receiving/echo process; started by the bench itself)
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MeshNode } from '../ts/node/mesh-node.js';
 import { childMain, type ChildReply, type ChildRequest } from './node-child.js';
 import {
+  attempt,
+  benchEntry,
+  BenchChild,
   meshEcho,
   meshPinger,
   meshRecv,
@@ -21,10 +23,12 @@ import {
   udxEcho,
   udxEnd,
   udxId,
+  udxLoopbackPair,
   udxPinger,
   udxRecv,
   udxSend,
   withTimeout,
+  type Outcome,
   type Pinger,
   type RecvEnd,
   type SendEnd,
@@ -55,54 +59,12 @@ type Mode = 'same process' | 'two processes';
 const MODES: readonly Mode[] = ['same process', 'two processes'];
 
 const fromHex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 // ---------------------------------------------------------------------------------------------
 // The child process, over the IPC channel
 
-class Child {
-  private rid = 0;
-  private readonly pending = new Map<number, { resolve: (r: ChildReply) => void; reject: (e: Error) => void }>();
-
-  private constructor(private readonly proc: ChildProcess) {
-    proc.on('message', (r: ChildReply) => {
-      const p = this.pending.get(r.rid);
-      if (!p) return;
-      this.pending.delete(r.rid);
-      if (r.error) p.reject(new Error(`child: ${r.error}`));
-      else p.resolve(r);
-    });
-    proc.on('exit', (code) => {
-      for (const p of this.pending.values()) p.reject(new Error(`child exited (${code})`));
-      this.pending.clear();
-    });
-  }
-
-  static async start(): Promise<Child> {
-    const proc = fork(fileURLToPath(import.meta.url), ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    await new Promise<void>((resolve, reject) => {
-      proc.once('spawn', () => resolve());
-      proc.once('error', reject);
-    });
-    return new Child(proc);
-  }
-
-  call(req: Omit<ChildRequest, 'rid'>, timeoutMs = 30_000): Promise<ChildReply> {
-    const rid = ++this.rid;
-    const p = new Promise<ChildReply>((resolve, reject) => this.pending.set(rid, { resolve, reject }));
-    this.proc.send({ ...req, rid });
-    return withTimeout(p, timeoutMs, `child ${req.t}`);
-  }
-
-  async stop(): Promise<void> {
-    try {
-      await this.call({ t: 'exit' }, 3000);
-    } catch {
-      // it is going away either way
-    }
-    this.proc.kill();
-  }
-}
+type Child = BenchChild<ChildRequest, ChildReply>;
+const startChild = (): Promise<Child> => BenchChild.start<ChildRequest, ChildReply>(fileURLToPath(import.meta.url), 30_000);
 
 // ---------------------------------------------------------------------------------------------
 // MeshNode pairs (made once per mode, reused by every trial with fresh stream ids)
@@ -162,10 +124,7 @@ async function throughputRun(mode: Mode, t: TransportName, size: number, mesh: M
       recv = r;
       sender = tcpSend(await tcpConnect(r.port), payload);
     } else if (t === 'udx-native') {
-      const ia = udxId(), ib = udxId();
-      const a = udxEnd(ia), b = udxEnd(ib);
-      a.connect(ib, b.port);
-      b.connect(ia, a.port);
+      const { a, b } = udxLoopbackPair();
       recv = udxRecv(b);
       sender = udxSend(a, payload);
     } else {
@@ -228,10 +187,7 @@ async function pingRun(mode: Mode, t: TransportName, mesh: MeshPair | undefined,
       cleanups.push(() => e.close());
       pinger = await tcpPinger(e.port);
     } else if (t === 'udx-native') {
-      const ia = udxId(), ib = udxId();
-      const a = udxEnd(ia), b = udxEnd(ib);
-      a.connect(ib, b.port);
-      b.connect(ia, a.port);
+      const { a, b } = udxLoopbackPair();
       udxEcho(b);
       cleanups.push(() => b.close());
       pinger = udxPinger(a);
@@ -277,20 +233,6 @@ async function pingRun(mode: Mode, t: TransportName, mesh: MeshPair | undefined,
 
 // ---------------------------------------------------------------------------------------------
 
-interface Outcome<T> {
-  ok?: T;
-  error?: string;
-}
-
-/** Runs a trial, turning a failure into a recorded error so the other transports still run. */
-async function attempt<T>(f: () => Promise<T>, limitMs: number, what: string): Promise<Outcome<T>> {
-  try {
-    return { ok: await withTimeout(f(), limitMs, what) };
-  } catch (e) {
-    return { error: message(e) };
-  }
-}
-
 async function main(): Promise<void> {
   printEnvironment('net-mesh node bench');
   console.log(
@@ -298,7 +240,7 @@ async function main(): Promise<void> {
       `${THROUGHPUT_ROUNDS} interleaved rounds. Ping-pong: ${PING_SIZE}-byte message, ${PING_ROUNDS} rounds × ${PINGS_PER_ROUND} round trips.`,
   );
   const t0 = now();
-  const child = await Child.start();
+  const child = await startChild();
   const meshes = new Map<Mode, Outcome<MeshPair>>();
   meshes.set('same process', await attempt(sameProcessMesh, 20_000, 'MeshNode setup (same process)'));
   meshes.set('two processes', await attempt(() => twoProcessMesh(child), 20_000, 'MeshNode setup (two processes)'));
@@ -394,17 +336,4 @@ async function main(): Promise<void> {
   console.log(`\ndone in ${((now() - t0) / 1000).toFixed(0)} s`);
 }
 
-if (process.argv.includes('--child')) {
-  childMain().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-} else {
-  main().then(
-    () => process.exit(0),
-    (e) => {
-      console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-      process.exit(1);
-    },
-  );
-}
+benchEntry(main, childMain);

@@ -6,13 +6,31 @@
 //   npm run bench:streams
 //   node dist/bench/streams.mjs --child      (the receiving process; started by the bench itself)
 //   options: --quick (fewer bytes and rounds)
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MeshNode } from '../ts/node/mesh-node.js';
 import { MemoryHub } from '../ts/transports/memory-hub.js';
 import type { Stream } from '../ts/streams/stream.js';
 import type { StreamConfig } from '../ts/streams/config.js';
-import { meshRecv, pump, tcpConnect, tcpRecv, tcpSend, udxEnd, udxId, udxRecv, udxSend, withTimeout, type RecvEnd, type SendEnd } from './node-links.js';
+import {
+  attempt,
+  benchEntry,
+  BenchChild,
+  errorMessage,
+  meshRecv,
+  pump,
+  tcpConnect,
+  tcpRecv,
+  tcpSend,
+  udxEnd,
+  udxId,
+  udxLoopbackPair,
+  udxRecv,
+  udxSend,
+  withTimeout,
+  type Outcome,
+  type RecvEnd,
+  type SendEnd,
+} from './node-links.js';
 import { MB, filledBytes, fmtRatio, median, note, now, printEnvironment, printTable, roundsOf } from './harness.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -42,7 +60,6 @@ const MODES: readonly Mode[] = ['same process', 'two processes'];
 
 const fromHex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 
 // ---------------------------------------------------------------------------------------------
@@ -124,50 +141,13 @@ async function childMain(): Promise<void> {
   process.on('message', (m: Req) => {
     handle(m).then(
       (r) => process.send!(r),
-      (e: unknown) => process.send!({ rid: m.rid, error: message(e) }),
+      (e: unknown) => process.send!({ rid: m.rid, error: errorMessage(e) }),
     );
   });
 }
 
-class Child {
-  private rid = 0;
-  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
-
-  private constructor(private readonly proc: ChildProcess) {
-    proc.on('message', (r: Reply) => {
-      const p = this.pending.get(r.rid);
-      if (!p) return;
-      this.pending.delete(r.rid);
-      if (r.error) p.reject(new Error(`child: ${r.error}`));
-      else p.resolve(r);
-    });
-    proc.on('exit', (code) => {
-      for (const p of this.pending.values()) p.reject(new Error(`child exited (${code})`));
-      this.pending.clear();
-    });
-  }
-
-  static async start(): Promise<Child> {
-    const proc = fork(fileURLToPath(import.meta.url), ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    await new Promise<void>((resolve, reject) => {
-      proc.once('spawn', () => resolve());
-      proc.once('error', reject);
-    });
-    return new Child(proc);
-  }
-
-  call(req: Omit<Req, 'rid'>, timeoutMs = 60_000): Promise<Reply> {
-    const rid = ++this.rid;
-    const p = new Promise<Reply>((resolve, reject) => this.pending.set(rid, { resolve, reject }));
-    this.proc.send({ ...req, rid });
-    return withTimeout(p, timeoutMs, `child ${req.t}`);
-  }
-
-  async stop(): Promise<void> {
-    await this.call({ t: 'exit' }, 3000).catch(() => undefined);
-    this.proc.kill();
-  }
-}
+type Child = BenchChild<Req, Reply>;
+const startChild = (): Promise<Child> => BenchChild.start<Req, Reply>(fileURLToPath(import.meta.url), 60_000);
 
 // ---------------------------------------------------------------------------------------------
 // MeshNode pairs and the reliable sending end
@@ -266,10 +246,7 @@ async function throughputRun(mode: Mode | 'hub', t: Transport, size: number, pai
       recv = r;
       sender = tcpSend(await tcpConnect(r.port), payload);
     } else if (t === 'udx-native') {
-      const ia = udxId(), ib = udxId();
-      const a = udxEnd(ia), b = udxEnd(ib);
-      a.connect(ib, b.port);
-      b.connect(ia, a.port);
+      const { a, b } = udxLoopbackPair();
       recv = udxRecv(b);
       sender = udxSend(a, payload);
     } else {
@@ -333,19 +310,6 @@ async function throughputRun(mode: Mode | 'hub', t: Transport, size: number, pai
   }
 }
 
-interface Outcome<T> {
-  ok?: T;
-  error?: string;
-}
-
-async function attempt<T>(f: () => Promise<T>, limitMs: number, what: string): Promise<Outcome<T>> {
-  try {
-    return { ok: await withTimeout(f(), limitMs, what) };
-  } catch (e) {
-    return { error: message(e) };
-  }
-}
-
 function pairedRatio(ours: Outcome<Run>[], peer: Outcome<Run>[]): number {
   const rs: number[] = [];
   for (let i = 0; i < Math.min(ours.length, peer.length); i++) {
@@ -374,7 +338,7 @@ async function main(): Promise<void> {
       `encrypted (ChaCha20-Poly1305 in the core worker), windowBytes ${LOOPBACK_WINDOW >> 10} KiB on loopback, ${HUB_WINDOW >> 10} KiB on the hub.`,
   );
   const t0 = now();
-  const child = await Child.start();
+  const child = await startChild();
   const failures = new Set<string>();
   const pairs = new Map<Mode, Outcome<MeshPair>>();
   pairs.set('same process', await attempt(sameProcessPair, 20_000, 'MeshNode setup (same process)'));
@@ -481,17 +445,4 @@ async function main(): Promise<void> {
   console.log(`\ndone in ${((now() - t0) / 1000).toFixed(0)} s`);
 }
 
-if (process.argv.includes('--child')) {
-  childMain().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-} else {
-  main().then(
-    () => process.exit(0),
-    (e) => {
-      console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-      process.exit(1);
-    },
-  );
-}
+benchEntry(main, childMain);

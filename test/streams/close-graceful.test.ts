@@ -1,30 +1,12 @@
 // closeGraceful(timeoutMs) (streams.md §11): resolves once every reliable send is acknowledged and
 // closes the stream; still closes but rejects on timeout, give-up or a reset while sends are
 // pending; unreliable, already-drained and already-closed streams resolve at once.
-import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryHub } from '../../ts/transports/memory-hub.js';
-import type { MeshNode } from '../../ts/node/mesh-node.js';
+import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, NotConnectedError, StreamResetError } from '../../ts/errors.js';
-import { connectPair, hubNodes, until } from '../node/helpers.js';
-import { collect, reliable, sendTransfer, transferEvent } from './transfer-helpers.js';
+import { until } from '../node/helpers.js';
+import { collect, reliable, sendTransfer, transferEvent, hubPairs } from './transfer-helpers.js';
 
-let nodes: MeshNode[] = [];
-let hubs: MemoryHub[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  await Promise.all(hubs.map((h) => h.close()));
-  nodes = [];
-  hubs = [];
-});
-
-async function pair(seed: number): Promise<{ hub: MemoryHub; a: MeshNode; b: MeshNode }> {
-  const hub = new MemoryHub({ seed });
-  hubs.push(hub);
-  nodes = await hubNodes(2, hub);
-  const [a, b] = nodes as [MeshNode, MeshNode];
-  await connectPair(a, b);
-  return { hub, a, b };
-}
+const pair = hubPairs();
 
 describe('closeGraceful', () => {
   it('resolves once every reliable send is acknowledged, then the stream is closed', async () => {

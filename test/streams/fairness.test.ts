@@ -1,32 +1,13 @@
 // The FairScheduler in a running node (streams.md §12, §13): scheduled streams share the send
 // loop by weight, setWeight applies to originating sends, and the priority lane overtakes a full
 // queue. Measured on the receiving node, in bytes, while both transfers are active.
-import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryHub } from '../../ts/transports/memory-hub.js';
-import type { MeshNode } from '../../ts/node/mesh-node.js';
-import { connectPair, hubNodes } from '../node/helpers.js';
-import { collect, reliable, sendTransfer, transferEvent, type Collector } from './transfer-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { collect, reliable, sendTransfer, transferEvent, type Collector, hubPairs } from './transfer-helpers.js';
 
 const EVENT = 8000;
 const MIB8 = 1024; // 1024 × 8000 B = 8,192,000 B
 
-let nodes: MeshNode[] = [];
-let hubs: MemoryHub[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  await Promise.all(hubs.map((h) => h.close()));
-  nodes = [];
-  hubs = [];
-});
-
-async function pair(seed: number): Promise<{ hub: MemoryHub; a: MeshNode; b: MeshNode }> {
-  const hub = new MemoryHub({ seed });
-  hubs.push(hub);
-  nodes = await hubNodes(2, hub);
-  const [a, b] = nodes as [MeshNode, MeshNode];
-  await connectPair(a, b);
-  return { hub, a, b };
-}
+const pair = hubPairs();
 
 /** Scheduled reliable streams with a large credit window. */
 const bulk = (weight = 1) => reliable({ scheduled: true, weight, windowBytes: 4 << 20 });

@@ -2,32 +2,26 @@
 // large transfers under loss, duplication and reordering complete byte for byte with every event
 // delivered once; tail losses, lost final grants and a receiver that closes early never turn into
 // a reset.
-import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryHub } from '../../ts/transports/memory-hub.js';
-import type { MeshNode } from '../../ts/node/mesh-node.js';
-import { connectPair, hubNodes } from '../node/helpers.js';
-import { SP_WINDOW, collect, linkTap, reliable, sendTransfer } from './transfer-helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { Stream } from '../../ts/streams/stream.js';
+import type { MemoryHub } from '../../ts/transports/memory-hub.js';
+import { SP_WINDOW, collect, linkTap, reliable, sendTransfer, hubPairs, type Collector } from './transfer-helpers.js';
 
 const EVENT = 8000; // one event per packet (8004 framed bytes)
 const MIB16 = 2048; // 2048 × 8000 B = 16,384,000 B
 
-let nodes: MeshNode[] = [];
-let hubs: MemoryHub[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  await Promise.all(hubs.map((h) => h.close()));
-  nodes = [];
-  hubs = [];
-});
+const pair = hubPairs();
 
-/** Two connected nodes; link impairments are applied after the handshake. */
-async function pair(seed: number): Promise<{ hub: MemoryHub; a: MeshNode; b: MeshNode }> {
-  const hub = new MemoryHub({ seed });
-  hubs.push(hub);
-  nodes = await hubNodes(2, hub);
-  const [a, b] = nodes as [MeshNode, MeshNode];
-  await connectPair(a, b);
-  return { hub, a, b };
+/**
+ * Sends `count` events on `s`, waits until closeGraceful resolves, every event reached `rx` and the
+ * hub has nothing in flight, then stops counting (duplicates arriving until then are counted).
+ */
+async function transferAndSettle(hub: MemoryHub, s: Stream, rx: Collector, count: number, closeMs: number): Promise<void> {
+  await sendTransfer(s, count, EVENT);
+  await s.closeGraceful(closeMs);
+  await rx.done;
+  await hub.settle();
+  rx.stop();
 }
 
 describe.each([1, 2, 3])('16 MiB reliable transfer on a lossy link (seed %i)', (seed) => {
@@ -39,11 +33,7 @@ describe.each([1, 2, 3])('16 MiB reliable transfer on a lossy link (seed %i)', (
     // about. 8 retries make that 1e-9.
     const s = a.openStream(b.nodeId, 9n, reliable({ maxRetries: 8 }));
     const rx = collect(b, a.nodeId, 9n, MIB16, EVENT);
-    await sendTransfer(s, MIB16, EVENT);
-    await s.closeGraceful(60_000);
-    await rx.done;
-    await hub.settle();
-    rx.stop();
+    await transferAndSettle(hub, s, rx, MIB16, 60_000);
     expect({ events: rx.events, bytes: rx.bytes, duplicates: rx.duplicates, corrupt: rx.corrupt }).toEqual({ events: MIB16, bytes: MIB16 * EVENT, duplicates: 0, corrupt: 0 });
     const st = s.stats();
     expect(s.failed).toBe(false);
@@ -75,11 +65,7 @@ describe('tail and grant losses (streams.md §14 (c))', () => {
     });
     const s = a.openStream(b.nodeId, 3n, reliable());
     const rx = collect(b, a.nodeId, 3n, N, EVENT);
-    await sendTransfer(s, N, EVENT);
-    await s.closeGraceful(10_000);
-    await rx.done;
-    await hub.settle();
-    rx.stop();
+    await transferAndSettle(hub, s, rx, N, 10_000);
     expect(dropped).toBe(1);
     expect(lastSends).toBeGreaterThanOrEqual(2);
     expect(rx).toMatchObject({ events: N, duplicates: 0, corrupt: 0 });
@@ -102,11 +88,7 @@ describe('tail and grant losses (streams.md §14 (c))', () => {
     const rx = collect(b, a.nodeId, 4n, N, EVENT, (_i, c) => {
       if (c.events === N) complete = true;
     });
-    await sendTransfer(s, N, EVENT);
-    await s.closeGraceful(10_000);
-    await rx.done;
-    await hub.settle();
-    rx.stop();
+    await transferAndSettle(hub, s, rx, N, 10_000);
     expect(droppedGrants).toBe(1);
     expect(rx).toMatchObject({ events: N, duplicates: 0, corrupt: 0 });
     const st = s.stats();
@@ -130,11 +112,7 @@ describe('tail and grant losses (streams.md §14 (c))', () => {
     const rx = collect(b, a.nodeId, 5n, N, EVENT, (_i, c) => {
       if (c.events === N) complete = true;
     });
-    await sendTransfer(s, N, EVENT);
-    await s.closeGraceful(10_000);
-    await rx.done;
-    await hub.settle();
-    rx.stop();
+    await transferAndSettle(hub, s, rx, N, 10_000);
     expect(droppedGrants).toBeGreaterThan(1);
     expect(rx).toMatchObject({ events: N, duplicates: 0, corrupt: 0 });
     const st = s.stats();
@@ -161,11 +139,7 @@ describe('tail and grant losses (streams.md §14 (c))', () => {
         b.openStream(a.nodeId, 6n).close();
       }
     });
-    await sendTransfer(s, N, EVENT);
-    await s.closeGraceful(10_000);
-    await rx.done;
-    await hub.settle();
-    rx.stop();
+    await transferAndSettle(hub, s, rx, N, 10_000);
     expect(droppedGrants).toBe(1);
     expect(rx).toMatchObject({ events: N, duplicates: 0, corrupt: 0 });
     expect(s.stats()).toMatchObject({ failed: false, pending: 0 });

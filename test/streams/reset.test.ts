@@ -1,30 +1,12 @@
 // Resets (streams.md §9 item 4, §14 (b)): a sender whose receiver stops answering gives up after
 // its resends and probes, reports `failed` and sends StreamReset; the receiver closes the record
 // and its pending reads on that stream reject with StreamResetError at once.
-import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryHub } from '../../ts/transports/memory-hub.js';
-import type { MeshNode } from '../../ts/node/mesh-node.js';
+import { describe, expect, it } from 'vitest';
 import { NotConnectedError, StreamResetError } from '../../ts/errors.js';
-import { connectPair, hubNodes, until } from '../node/helpers.js';
-import { SP_RESET, linkTap, reliable, transferEvent } from './transfer-helpers.js';
+import { until } from '../node/helpers.js';
+import { SP_RESET, linkTap, reliable, transferEvent, hubPairs } from './transfer-helpers.js';
 
-let nodes: MeshNode[] = [];
-let hubs: MemoryHub[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  await Promise.all(hubs.map((h) => h.close()));
-  nodes = [];
-  hubs = [];
-});
-
-async function pair(seed: number): Promise<{ hub: MemoryHub; a: MeshNode; b: MeshNode }> {
-  const hub = new MemoryHub({ seed });
-  hubs.push(hub);
-  nodes = await hubNodes(2, hub);
-  const [a, b] = nodes as [MeshNode, MeshNode];
-  await connectPair(a, b);
-  return { hub, a, b };
-}
+const pair = hubPairs();
 
 describe('a receiver that stops answering', () => {
   it('the sender reports failed, the receiver gets a reset, its pending read rejects promptly', async () => {

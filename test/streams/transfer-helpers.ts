@@ -1,9 +1,11 @@
 // Shared helpers for stream tests on MeshNode: patterned transfers verified byte for byte on the
 // receiving side, with duplicate detection that keeps counting after the transfer completed.
+import { afterEach } from 'vitest';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
 import type { Stream } from '../../ts/streams/stream.js';
 import type { StreamConfig } from '../../ts/streams/config.js';
-import type { MemoryHub, Tap } from '../../ts/transports/memory-hub.js';
+import { MemoryHub, type Tap } from '../../ts/transports/memory-hub.js';
+import { connectPair, hubNodes } from '../node/helpers.js';
 
 const BASE_LEN = 1 << 16;
 const BASE = (() => {
@@ -137,4 +139,34 @@ export function linkTap(hub: MemoryHub, from: string, to: string, fn: (h: SeenHe
     return h ? (fn(h) ?? 'pass') : 'pass';
   };
   return hub.tap(tap);
+}
+
+export interface HubPair {
+  hub: MemoryHub;
+  a: MeshNode;
+  b: MeshNode;
+}
+
+/**
+ * For a test file: returns `pair(seed)`, which builds two connected nodes on a fresh seeded memory
+ * hub (link impairments are applied by the caller, after the handshake), and registers an
+ * `afterEach` that closes the nodes of the last pair and every hub built since the previous test.
+ */
+export function hubPairs(): (seed: number) => Promise<HubPair> {
+  let nodes: MeshNode[] = [];
+  let hubs: MemoryHub[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    await Promise.all(hubs.map((h) => h.close()));
+    nodes = [];
+    hubs = [];
+  });
+  return async (seed) => {
+    const hub = new MemoryHub({ seed });
+    hubs.push(hub);
+    nodes = await hubNodes(2, hub);
+    const [a, b] = nodes as [MeshNode, MeshNode];
+    await connectPair(a, b);
+    return { hub, a, b };
+  };
 }

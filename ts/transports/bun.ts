@@ -10,8 +10,10 @@
 
 import { ClosedError, InvalidArgumentError, TransportError } from '../errors.js';
 import { AddressCache, PeerAddressFormatter, formatAddress, parseIpAddress, type IpAddress } from './address.js';
+import { DelegatingTransport, runtimeApiChoice, type RuntimeApiChoice } from './delegating.js';
 import { NodeDgramTransport, type NodeDgramOptions } from './node-dgram.js';
 import { ReceiveBatcher } from './receive-batcher.js';
+import { udpSendHost } from './udp-destination.js';
 import { emptyStats, errorText, type Datagram, type Transport, type TransportStats } from './transport.js';
 
 /** The slice of Bun's UDP API this file uses (bun-types are not in this tsconfig). */
@@ -47,47 +49,19 @@ export function bunHasUdpSocket(): boolean {
 
 export interface BunTransportOptions extends NodeDgramOptions {
   /** "auto" (default) = node:dgram; "native" = Bun.udpSocket if present, else node:dgram; "node". */
-  api?: 'auto' | 'native' | 'node';
+  api?: RuntimeApiChoice;
   /** Native only: datagrams held while the socket is back-pressured before new ones are refused. */
   maxQueuedDatagrams?: number;
 }
 
 /** Bun UDP transport; `api` tells which implementation it picked. */
-export class BunTransport implements Transport {
-  private readonly inner: Transport;
+export class BunTransport extends DelegatingTransport {
   readonly api: 'native' | 'node';
 
   constructor(opts: BunTransportOptions = {}) {
-    const want = opts.api ?? 'auto';
-    if (want !== 'auto' && want !== 'native' && want !== 'node') {
-      throw new InvalidArgumentError(`api must be "auto", "native" or "node", got ${JSON.stringify(want)}`);
-    }
-    if (want === 'native' && bunHasUdpSocket()) {
-      this.inner = new BunNativeTransport(opts);
-      this.api = 'native';
-    } else {
-      this.inner = new NodeDgramTransport(opts);
-      this.api = 'node';
-    }
-  }
-
-  get address(): string {
-    return this.inner.address;
-  }
-  bind(address: string): Promise<string> {
-    return this.inner.bind(address);
-  }
-  send(batch: readonly Datagram[]): void {
-    this.inner.send(batch);
-  }
-  onReceive(handler: (batch: Datagram[]) => void): void {
-    this.inner.onReceive(handler);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-  stats(): TransportStats {
-    return this.inner.stats();
+    const native = runtimeApiChoice(opts.api) === 'native' && bunHasUdpSocket();
+    super(native ? new BunNativeTransport(opts) : new NodeDgramTransport(opts));
+    this.api = native ? 'native' : 'node';
   }
 }
 
@@ -269,9 +243,6 @@ export class BunNativeTransport implements Transport {
   }
 
   private destination(a: IpAddress): Destination {
-    if (a.port === 0) throw new InvalidArgumentError(`destination port 0 is not valid (${formatAddress(a.host, a.port)})`);
-    if (a.family === this.family) return { host: a.host, port: a.port };
-    if (a.family === 4) return { host: `::ffff:${a.host}`, port: a.port };
-    throw new InvalidArgumentError(`cannot send to IPv6 ${formatAddress(a.host, a.port)} from an IPv4 socket`);
+    return { host: udpSendHost(a, this.family), port: a.port };
   }
 }

@@ -16,9 +16,11 @@
 
 import { ClosedError, InvalidArgumentError, TransportError } from '../errors.js';
 import { AddressCache, PeerAddressFormatter, formatAddress, parseIpAddress, type IpAddress } from './address.js';
+import { DelegatingTransport, runtimeApiChoice, type RuntimeApiChoice } from './delegating.js';
 import { NodeDgramTransport, type NodeDgramOptions } from './node-dgram.js';
 import { ReceiveBatcher } from './receive-batcher.js';
 import { SerialSender } from './serial-sender.js';
+import { udpSendHost } from './udp-destination.js';
 import { emptyStats, errorText, type Datagram, type Transport, type TransportStats } from './transport.js';
 
 /** The slice of the Deno namespace this file uses (Deno's own types are not in this tsconfig). */
@@ -48,45 +50,17 @@ export function denoHasListenDatagram(): boolean {
 
 export interface DenoTransportOptions extends NodeDgramOptions {
   /** "auto" (default) and "native": Deno.listenDatagram if present, else node:dgram; "node": node:dgram. */
-  api?: 'auto' | 'native' | 'node';
+  api?: RuntimeApiChoice;
 }
 
 /** Deno UDP transport; `api` tells which implementation it picked. */
-export class DenoTransport implements Transport {
-  private readonly inner: Transport;
+export class DenoTransport extends DelegatingTransport {
   readonly api: 'native' | 'node';
 
   constructor(opts: DenoTransportOptions = {}) {
-    const want = opts.api ?? 'auto';
-    if (want !== 'auto' && want !== 'native' && want !== 'node') {
-      throw new InvalidArgumentError(`api must be "auto", "native" or "node", got ${JSON.stringify(want)}`);
-    }
-    if (want !== 'node' && denoHasListenDatagram()) {
-      this.inner = new DenoNativeTransport();
-      this.api = 'native';
-    } else {
-      this.inner = new NodeDgramTransport({ serialSend: true, setSocketBuffers: false, ...opts });
-      this.api = 'node';
-    }
-  }
-
-  get address(): string {
-    return this.inner.address;
-  }
-  bind(address: string): Promise<string> {
-    return this.inner.bind(address);
-  }
-  send(batch: readonly Datagram[]): void {
-    this.inner.send(batch);
-  }
-  onReceive(handler: (batch: Datagram[]) => void): void {
-    this.inner.onReceive(handler);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-  stats(): TransportStats {
-    return this.inner.stats();
+    const native = runtimeApiChoice(opts.api) !== 'node' && denoHasListenDatagram();
+    super(native ? new DenoNativeTransport() : new NodeDgramTransport({ serialSend: true, setSocketBuffers: false, ...opts }));
+    this.api = native ? 'native' : 'node';
   }
 }
 
@@ -221,9 +195,6 @@ export class DenoNativeTransport implements Transport {
   };
 
   private destination(a: IpAddress): DenoNetAddr {
-    if (a.port === 0) throw new InvalidArgumentError(`destination port 0 is not valid (${formatAddress(a.host, a.port)})`);
-    if (a.family === this.family) return { transport: 'udp', hostname: a.host, port: a.port };
-    if (a.family === 4) return { transport: 'udp', hostname: `::ffff:${a.host}`, port: a.port };
-    throw new InvalidArgumentError(`cannot send to IPv6 ${formatAddress(a.host, a.port)} from an IPv4 socket`);
+    return { transport: 'udp', hostname: udpSendHost(a, this.family), port: a.port };
   }
 }

@@ -17,6 +17,7 @@ import { ClosedError, InvalidArgumentError, TransportError } from '../errors.js'
 import { AddressCache, PeerAddressFormatter, formatAddress, parseIpAddress, type IpAddress } from './address.js';
 import { ReceiveBatcher } from './receive-batcher.js';
 import { SerialSender } from './serial-sender.js';
+import { udpSendHost } from './udp-destination.js';
 import {
   DEFAULT_SOCKET_BUFFER_BYTES,
   emptyStats,
@@ -224,12 +225,7 @@ export class NodeDgramTransport implements Transport {
   };
 
   private destination(a: IpAddress): Destination {
-    if (a.port === 0) throw new InvalidArgumentError(`destination port 0 is not valid (${formatAddress(a.host, a.port)})`);
-    if (a.family === this.family) return { host: a.host, port: a.port };
-    if (a.family === 4) return { host: `::ffff:${a.host}`, port: a.port };
-    throw new InvalidArgumentError(
-      `cannot send to IPv6 ${formatAddress(a.host, a.port)} from an IPv4 socket (bind "[::]:port" for both families)`,
-    );
+    return { host: udpSendHost(a, this.family, ' (bind "[::]:port" for both families)'), port: a.port };
   }
 }
 
