@@ -8,6 +8,7 @@ import { PacketSession, type SealRecord as CoreSealRecord } from './session.js';
 import { PacketStatus } from './packet-status.js';
 import { PackWriter, Status, readSealRecords, unpackDatagrams, writeOpenRecord, type SealRecord } from './batch-format.js';
 import { CapabilityFold } from '../fold/capability-fold.js';
+import { serveBatchChannel } from './batch-channel.js';
 import type { CapabilityQuery } from '../fold/query.js';
 
 const SESSION_ID_OFFSET = 24;
@@ -38,6 +39,11 @@ export class CoreService {
 
   ping(): string {
     return 'pong';
+  }
+
+  /** Takes the worker's end of the data-path port (batch-channel.ts). */
+  attachBatchPort(port: MessagePort): void {
+    serveBatchChannel(port as never, this);
   }
 
   addSession(localId: number, sessionId: bigint, txKey: Uint8Array, rxKey: Uint8Array): void {

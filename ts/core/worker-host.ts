@@ -10,11 +10,15 @@ import { WASM_BASE64 } from './generated/wasm-base64.js';
 import { coreModule } from './wasm.js';
 import { builtin, runtimeName } from '../runtime/detect.js';
 import type { CoreService } from './core-service.js';
+import { BatchChannel } from './batch-channel.js';
 
 export type RemoteCore = Comlink.Remote<CoreService>;
 
 export interface CoreWorker {
+  /** Control plane (comlink). */
   readonly api: RemoteCore;
+  /** Data path: batches and session changes, in order, on a port of their own. */
+  readonly batch: BatchChannel;
   terminate(): Promise<void>;
 }
 
@@ -64,12 +68,22 @@ export async function startCoreWorker(): Promise<CoreWorker> {
     await stop();
     throw e;
   }
+  const channel = new MessageChannel();
+  try {
+    await api.attachBatchPort(Comlink.transfer(channel.port2, [channel.port2]));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const batch = new BatchChannel(channel.port1 as never);
   let stopped = false;
   return {
     api,
+    batch,
     async terminate() {
       if (stopped) return;
       stopped = true;
+      batch.close();
       api[Comlink.releaseProxy]();
       await stop();
     },

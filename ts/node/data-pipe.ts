@@ -4,7 +4,6 @@
 import type { CoreWorker } from '../core/worker-host.js';
 import { PackWriter, readOpenResponse, readSealResponse, writeSealRecord, packDatagrams, Status, type OpenRecord, type SealTemplate } from '../core/batch-format.js';
 import type { Datagram, Transport } from '../transports/transport.js';
-import * as Comlink from 'comlink';
 
 export interface OpenedBatch {
   records: OpenRecord[];
@@ -31,12 +30,12 @@ export class DataPipe {
   ) {}
 
   addSession(localId: number, sessionId: bigint, txKey: Uint8Array, rxKey: Uint8Array): void {
-    this.track(this.worker.api.addSession(localId, sessionId, txKey, rxKey));
+    this.worker.batch.addSession(localId, sessionId, txKey, rxKey);
   }
 
   removeSession(localId: number): void {
     if (this.closed) return;
-    this.track(this.worker.api.removeSession(localId));
+    this.worker.batch.removeSession(localId);
   }
 
   /** Queues one packet for sealing and sending to `address` at the end of this turn. */
@@ -83,7 +82,7 @@ export class DataPipe {
       this.sealWriter = new PackWriter(this.lastSeal);
       this.sealDest = [];
       jobs.push(
-        this.worker.api.sealBatch(Comlink.transfer(req, [req.buffer])).then((resp) => {
+        this.worker.batch.seal(req).then((resp) => {
           if (this.closed) return;
           const sealed = readSealResponse(resp);
           const out: Datagram[] = [];
@@ -101,7 +100,7 @@ export class DataPipe {
       this.openQueue = [];
       const req = packDatagrams(batch.map((d) => d.data));
       jobs.push(
-        this.worker.api.openBatch(Comlink.transfer(req, [req.buffer])).then((resp) => {
+        this.worker.batch.open(req).then((resp) => {
           if (this.closed) return;
           this.onOpened({ records: readOpenResponse(resp), sources: batch.map((d) => d.address) });
         }),
