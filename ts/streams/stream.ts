@@ -3,44 +3,16 @@ import { BackpressureError, InvalidArgumentError, NotConnectedError, StreamReset
 import type { ResolvedStreamConfig } from './config.js';
 import type { StreamEngine } from './stream-engine.js';
 import type { StreamRecord } from './stream-record.js';
+import type { StreamCoreStats } from '../core/reliable.js';
 
-/** stream.stats() (sdk.md names first, then the reference's extra counters). */
-export interface StreamStats {
-  /** Seqs allocated on the stream, data and probes (the reference's tx_seq). */
-  sent: number;
-  /** Pending entries removed by acks. */
-  acked: number;
-  /** NACK- and timeout-driven resends. */
-  retransmits: number;
-  nacksSent: number;
-  nacksReceived: number;
-  /** Always 0: this project refuses instead of evicting (streams.md §14 (b)). */
-  untrackedEvictions: number;
-  rtoMs: number;
-  /** Congestion window in packets (0 for unreliable streams). */
-  cwnd: number;
-  /** tx_credit_remaining (stays 0 when windowBytes is 0). */
-  creditBytes: number;
-  txSeq: number;
-  /** Highest accepted inbound seq. */
-  rxSeq: number;
-  /** Unacknowledged reliable packets (retransmit descriptors held). */
-  pending: number;
-  maxPending: number;
-  txWindow: number;
-  /** On-wire bytes charged so far (tx_bytes_sent). */
-  txBytesSent: number;
-  /** Cumulative accepted on-wire bytes received (rx_consumed). */
-  rxConsumed: number;
-  backpressureEvents: number;
-  creditGrantsReceived: number;
-  creditGrantsSent: number;
-  probesSent: number;
-  probing: boolean;
-  failed: boolean;
-  /** The record is gone (closed, reset, evicted): these are its final figures. */
+/**
+ * stream.stats(): the core record's counters (sdk.md names: sent, acked, retransmits, nacksSent,
+ * nacksReceived, untrackedEvictions, rtoMs, cwnd, creditBytes; then the reference's extras), plus
+ * `closed` when the record is gone (closed, reset, evicted) and these are its final figures.
+ */
+export type StreamStats = Omit<StreamCoreStats, 'reliable' | 'ssthresh' | 'lastActivityMs' | 'maxRetries' | 'maxConsumedSeen' | 'nextExpected'> & {
   closed: boolean;
-}
+};
 
 /** streams.md §1: up to n + 1 attempts, 5 ms doubling to a 200 ms cap, retrying only on Backpressure. */
 const SEND_RETRIES = 4096;
