@@ -84,3 +84,24 @@ describe('MeshNode receive-path drops', () => {
     expect(b.peers()[0]!.health).toBe('healthy');
   });
 });
+
+describe('other datagram classes (wire.md §1)', () => {
+  it('counts keep-alives, pingwaves and routed packets as unsupported, not malformed', async () => {
+    const hub = new MemoryHub({ seed: 9 });
+    nodes = await hubNodes(1, hub);
+    const [b] = nodes as [MeshNode];
+    const stranger = hub.transport();
+    await stranger.bind('10.9.9.8:1');
+    const keepAlive = new Uint8Array(14);
+    keepAlive.set([0x50, 0x48]);
+    const pingwave = new Uint8Array(72);
+    pingwave[0] = 7; // origin node id, low byte
+    const routed = new Uint8Array(18 + 100);
+    routed.set([0x52, 0x54]);
+    stranger.send([keepAlive, pingwave, routed, new Uint8Array([1, 2, 3])].map((data) => ({ data, address: b.address })));
+    await until(() => b.stats().packetsIn === 4, 5000, 'four datagrams');
+    expect(b.stats().dropped.unsupported).toBe(3);
+    expect(b.stats().dropped.malformed).toBe(1);
+    await stranger.close();
+  });
+});

@@ -51,7 +51,8 @@ export interface NodeStats {
   eventsIn: number;
   heartbeatsIn: number;
   heartbeatsOut: number;
-  dropped: { malformed: number; authFailure: number; replay: number; unknownSession: number; handshake: number; other: number };
+  /** Datagrams dropped, by reason; `unsupported` counts keep-alives, pingwaves and routed packets. */
+  dropped: { malformed: number; authFailure: number; replay: number; unknownSession: number; handshake: number; unsupported: number; other: number };
   peers: number;
   announcements: AnnouncementStats;
 }
@@ -97,7 +98,7 @@ export class MeshNode {
     eventsIn: 0,
     heartbeatsIn: 0,
     heartbeatsOut: 0,
-    dropped: { malformed: 0, authFailure: 0, replay: 0, unknownSession: 0, handshake: 0, other: 0 },
+    dropped: { malformed: 0, authFailure: 0, replay: 0, unknownSession: 0, handshake: 0, unsupported: 0, other: 0 },
   };
 
   private constructor(
@@ -390,8 +391,10 @@ export class MeshNode {
       this.counters.bytesIn += d.data.length;
       const b = d.data;
       if (checkHeader(b) !== 0) {
-        // Keep-alives, pingwaves and routed packets are not handled by this layer yet.
-        this.counters.dropped.malformed++;
+        // wire.md §1: NAT keep-alives, pingwaves and routed packets are other datagram classes,
+        // which this node does not process yet; anything else is junk.
+        if (otherDatagramClass(b)) this.counters.dropped.unsupported++;
+        else this.counters.dropped.malformed++;
         continue;
       }
       const flags = b[3]!;
@@ -484,4 +487,13 @@ export class MeshNode {
 
 function matches(s: EventSubscription, e: ReceivedEvent): boolean {
   return (s.stream === undefined || s.stream === e.streamId) && (s.from === undefined || s.from === e.from);
+}
+
+/** wire.md §1 classes 1–3: NAT keep-alive (14 B, 0x4850), pingwave (72 B), routed packet (0x5452). */
+function otherDatagramClass(b: Uint8Array): boolean {
+  if (b.length < 2) return false;
+  const magic = b[0]! | (b[1]! << 8);
+  if (b.length === 14 && magic === 0x4850) return true;
+  if (b.length === 72 && magic !== 0x4e45 && b[63]! <= 3) return true;
+  return magic === 0x5452 && b.length >= 18 + 68;
 }
