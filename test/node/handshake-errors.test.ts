@@ -75,3 +75,15 @@ describe('handshake on an impaired link', () => {
     expect(b.stats().dropped.unknownSession).toBe(0);
   });
 });
+
+describe('connect argument checks', () => {
+  it('names a malformed address or peer key', async () => {
+    const hub = new MemoryHub({ seed: 10 });
+    const a = await make(hub, '10.0.0.1:1');
+    const key = new Uint8Array(32);
+    await expect(a.connect('no-port', { publicKey: key, nodeId: 1n })).rejects.toThrow(/host:port/);
+    await expect(a.connect('10.0.0.2:99999', { publicKey: key, nodeId: 1n })).rejects.toThrow(/port/);
+    await expect(a.connect('10.0.0.2:1', { publicKey: new Uint8Array(31), nodeId: 1n })).rejects.toThrow(/publicKey/);
+    await expect(a.connect('10.0.0.2:1', { publicKey: key, nodeId: 1 as unknown as bigint })).rejects.toThrow(/nodeId/);
+  });
+});

@@ -7,6 +7,7 @@ import { generateNoiseKeypair, type NoiseKeypair } from '../session/noise.js';
 import type { KeyDerivationMode } from '../session/handshake.js';
 import type { Datagram, Transport } from '../transports/transport.js';
 import { defaultTransport } from '../transports/default.js';
+import { parseAddress } from '../transports/address.js';
 import { startCoreWorker, type CoreWorker } from '../core/worker-host.js';
 import { Status, type SealTemplate } from '../core/batch-format.js';
 import { HEADER_SIZE } from '../core/header.js';
@@ -177,7 +178,7 @@ export class MeshNode {
   /** Opens a session to the node at `address` whose Noise static key and node id are known. */
   async connect(address: string, peer: { publicKey: Uint8Array; nodeId: bigint }): Promise<PeerInfo> {
     this.assertOpen();
-    if (typeof address !== 'string' || !address.includes(':')) throw new InvalidArgumentError(`address must be "host:port", got ${String(address)}`);
+    parseAddress(address); // throws InvalidArgumentError naming what is wrong with it
     if (!peer || !(peer.publicKey instanceof Uint8Array) || peer.publicKey.length !== 32) {
       throw new InvalidArgumentError('peer.publicKey must be the 32-byte X25519 key of the peer (its noisePublicKey)');
     }
