@@ -26,6 +26,8 @@ import type { CapabilitySet } from '../fold/capabilities.js';
 import type { CapabilityQuery } from '../fold/query.js';
 import type { CapabilityFold } from '../fold/capability-fold.js';
 import { ANNOUNCEMENT_SUBPROTOCOL } from '../fold/announcement.js';
+import { HOST, type InboundPacket, type MeshHost, type PacketTemplate, type StreamHeader, type StreamSink } from './host.js';
+import { warn, type WarningSink } from '../util/diagnostics.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -42,6 +44,8 @@ export interface MeshNodeOptions {
   /** Capability announcements: broadcast rate limit (10 s), auto re-announce at ttl/3 (on). */
   minAnnounceIntervalMs?: number;
   autoRefreshAnnouncements?: boolean;
+  /** Receives the library's warnings (they also go to the `net-mesh:warning` diagnostics channel). */
+  onWarning?: WarningSink;
 }
 
 export interface NodeStats {
@@ -91,6 +95,13 @@ export class MeshNode {
   private readonly peerSubs = new Set<AsyncQueue<PeerEvent>>();
   private readonly heartbeatTimer: ReturnType<typeof setInterval>;
   private closing: Promise<void> | undefined;
+  private readonly warnings: WarningSink | undefined;
+  /** Layers built on the node (channels, rpc, blobs): claimed subprotocols and streams, hooks. */
+  private readonly subprotocolHandlers = new Map<number, (from: bigint, frames: Uint8Array[]) => void>();
+  private readonly streamClaims: { match: (streamId: bigint) => boolean; sink: StreamSink }[] = [];
+  private readonly peerListeners = new Set<(e: PeerEvent) => void>();
+  private readonly closeListeners = new Set<() => void>();
+  readonly [HOST]: MeshHost;
   private readonly counters = {
     packetsIn: 0,
     packetsOut: 0,
@@ -115,6 +126,8 @@ export class MeshNode {
     this.keyDerivation = opts.keyDerivation ?? 'noise';
     this.heartbeatIntervalMs = positiveInt('heartbeatIntervalMs', opts.heartbeatIntervalMs, 5000);
     this.sessionTimeoutMs = positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
+    this.warnings = opts.onWarning;
+    this[HOST] = this.makeHost();
     this.pipe = new DataPipe(worker, transport, (b) => this.onOpened(b), (e) => this.onPipeError(e));
     this.handshaker = new Handshaker({
       psk,
@@ -135,6 +148,7 @@ export class MeshNode {
       now: () => performance.now(),
       resetStream: (peer, streamId, err) => this.failReads(peer.nodeId, streamId, err),
       sendBacklog: () => this.sendBacklog(),
+      warn: (code, message) => warn(this.warnings, code, message),
     });
     this.capabilities = new CapabilityService(
       {
@@ -159,6 +173,7 @@ export class MeshNode {
     positiveInt('heartbeatIntervalMs', opts.heartbeatIntervalMs, 5000);
     positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
     if (opts.identity !== undefined && !(opts.identity instanceof Identity)) throw new InvalidArgumentError('identity must be an Identity');
+    if (opts.onWarning !== undefined && typeof opts.onWarning !== 'function') throw new InvalidArgumentError('onWarning must be a function');
     const transport = opts.transport ?? defaultTransport();
     await transport.bind(opts.bind ?? '127.0.0.1:0');
     let worker: CoreWorker;
@@ -295,6 +310,15 @@ export class MeshNode {
 
   private async shutdown(): Promise<void> {
     clearInterval(this.heartbeatTimer);
+    for (const cb of [...this.closeListeners]) {
+      try {
+        cb();
+      } catch (e) {
+        warn(this.warnings, 'LAYER_CLOSE_FAILED', `a layer's close hook threw: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    this.closeListeners.clear();
+    this.peerListeners.clear();
     this.handshaker.close();
     this.capabilities.close();
     for (const s of this.eventSubs) s.queue.end();
@@ -344,6 +368,7 @@ export class MeshNode {
   private emitPeer(peer: Peer, kind: PeerEvent['kind']): void {
     const ev: PeerEvent = { kind, nodeId: peer.nodeId, address: peer.address, health: peer.detector.health };
     for (const q of this.peerSubs) q.push(ev);
+    for (const cb of this.peerListeners) cb(ev);
   }
 
   private healthChanged(peer: Peer, t: { from: Health; to: Health } | undefined): void {
@@ -435,12 +460,15 @@ export class MeshNode {
         continue;
       }
       const sp = r.subprotocol;
-      if (sp === ANNOUNCEMENT_SUBPROTOCOL) {
+      const handler = sp === 0 ? undefined : this.subprotocolHandlers.get(sp);
+      if (handler) {
+        handler(peer.nodeId, r.events.map((e) => e.slice()));
+      } else if (sp === ANNOUNCEMENT_SUBPROTOCOL) {
         this.capabilities.onMessage(peer, r.events);
       } else if (sp === SUBPROTOCOL_STREAM_WINDOW || sp === SUBPROTOCOL_STREAM_NACK || sp === SUBPROTOCOL_STREAM_RESET) {
         this.engine.onControl(peer, sp, r.events, sources[i]);
       } else {
-        this.engine.onEventPlane(peer, r.flags, r.streamId, r.sequence, r.plaintextLen, r.events);
+        this.engine.onEventPlane(peer, r.flags, r.streamId, r.sequence, r.plaintextLen, r.events, r.channelHash, r.originHash);
       }
     }
   }
@@ -454,9 +482,17 @@ export class MeshNode {
     else d.other++;
   }
 
-  private deliver(events: ReceivedEvent[]): void {
-    this.counters.eventsIn += events.length;
-    for (const e of events) {
+  private deliver(packet: InboundPacket): void {
+    this.counters.eventsIn += packet.events.length;
+    for (const c of this.streamClaims) {
+      if (c.match(packet.streamId)) {
+        c.sink.packet({ ...packet, events: packet.events.map((e) => e.slice()) });
+        return;
+      }
+    }
+    const { from, streamId, seq } = packet;
+    for (const payload of packet.events) {
+      const e: ReceivedEvent = { from, streamId, seq, payload };
       let claimed = false;
       for (const s of this.eventSubs) {
         if (matches(s, e)) {
@@ -473,9 +509,81 @@ export class MeshNode {
 
   /** A reset stream: pending and next reads of `events({ stream })` for it reject with `err`. */
   private failReads(from: bigint, streamId: bigint, err: Error): void {
+    for (const c of this.streamClaims) {
+      if (c.match(streamId)) {
+        c.sink.reset?.(from, streamId);
+        return;
+      }
+    }
     for (const s of this.eventSubs) {
       if (s.stream === streamId && (s.from === undefined || s.from === from)) s.queue.fail(err);
     }
+  }
+
+  // ---- the host the layers (channels, rpc, blobs, meshos) build on (host.ts) -------------------
+
+  private makeHost(): MeshHost {
+    const node = this;
+    const connected = (peer: bigint): Peer => {
+      node.assertOpen();
+      const p = node.peersById.get(peer);
+      if (!p) throw new NotConnectedError(`no session to node ${peer}`);
+      return p;
+    };
+    return {
+      get nodeId() {
+        return node.nodeId;
+      },
+      get identity() {
+        return node.identity;
+      },
+      get closed() {
+        return node.closing !== undefined;
+      },
+      now: () => performance.now(),
+      peers: () => node.peers(),
+      onPeerEvent(cb) {
+        node.peerListeners.add(cb);
+        return () => node.peerListeners.delete(cb);
+      },
+      onClose(cb) {
+        node.closeListeners.add(cb);
+        return () => node.closeListeners.delete(cb);
+      },
+      sendSubprotocol(peer, subprotocol, payload) {
+        node.sendSubprotocolTo(connected(peer), subprotocol, payload);
+      },
+      onSubprotocol(subprotocol, handler) {
+        if (node.subprotocolHandlers.has(subprotocol)) throw new InvalidArgumentError(`subprotocol 0x${subprotocol.toString(16)} is already claimed`);
+        node.subprotocolHandlers.set(subprotocol, handler);
+        return () => {
+          if (node.subprotocolHandlers.get(subprotocol) === handler) node.subprotocolHandlers.delete(subprotocol);
+        };
+      },
+      sendPacket(peer, t: PacketTemplate, frames) {
+        const p = connected(peer);
+        node.sealTo(p, { flags: t.flags, subprotocol: t.subprotocol, channelHash: t.channelHash ?? 0, streamId: t.streamId, sequence: t.sequence, originHash: t.originHash ?? 0n }, frames);
+      },
+      openStream(peer, streamId, config, header?: StreamHeader) {
+        return node.engine.openStream(connected(peer), BigInt.asUintN(64, streamId), config, header);
+      },
+      claimStreams(match, sink) {
+        const claim = { match, sink };
+        node.streamClaims.push(claim);
+        return () => {
+          const i = node.streamClaims.indexOf(claim);
+          if (i >= 0) node.streamClaims.splice(i, 1);
+        };
+      },
+      get fold() {
+        return node.fold;
+      },
+      peerEntity: (nodeId) => node.peerEntity(nodeId),
+      announceCapabilities: (caps) => node.announceCapabilities(caps),
+      get warnings() {
+        return node.warnings;
+      },
+    };
   }
 
   private onPipeError(e: unknown): void {

@@ -14,6 +14,7 @@ import { StreamRecord, type CloseReason } from './stream-record.js';
 import { Stream } from './stream.js';
 import { ScheduledSender, type ScheduledSenderOptions } from './scheduled-sender.js';
 import { scheduleAfterIo } from '../transports/receive-batcher.js';
+import type { InboundPacket, StreamHeader } from '../node/host.js';
 import {
   CONTROL_STREAM_ID,
   SUBPROTOCOL_STREAM_NACK,
@@ -67,7 +68,8 @@ export interface Quarantined {
 export interface StreamEngineDeps {
   /** Queues one packet for sealing and sending to the peer (to `address` when given). */
   sealTo(peer: Peer, template: SealTemplate, events: readonly Uint8Array[], address?: string): void;
-  deliver(events: ReceivedEvent[]): void;
+  /** An accepted event-plane packet (duplicates already dropped); events are views, copy to keep. */
+  deliver(packet: InboundPacket): void;
   peer(nodeId: bigint): Peer | undefined;
   /** Every peer with a session (the retransmit tick visits them all). */
   peers(): Iterable<Peer>;
@@ -76,6 +78,8 @@ export interface StreamEngineDeps {
   resetStream?(peer: Peer, streamId: bigint, err: StreamResetError): void;
   /** Packets handed to `sealTo` that are not yet on the socket (paces the scheduler, §13). */
   sendBacklog?(): number;
+  /** Diagnostics (ts/util/diagnostics.ts). */
+  warn?(code: string, message: string): void;
 }
 
 export interface StreamEngineOptions {
@@ -86,8 +90,8 @@ export interface StreamEngineOptions {
   scheduler?: ScheduledSenderOptions;
 }
 
-function dataTemplate(flags: number, streamId: bigint, seq: bigint): SealTemplate {
-  return { flags, subprotocol: 0, channelHash: 0, streamId, sequence: seq, originHash: 0n };
+function dataTemplate(flags: number, streamId: bigint, seq: bigint, header: StreamHeader | undefined): SealTemplate {
+  return { flags, subprotocol: 0, channelHash: header?.channelHash ?? 0, streamId, sequence: seq, originHash: header?.originHash ?? 0n };
 }
 
 function sameConfig(a: ResolvedStreamConfig, b: ResolvedStreamConfig): boolean {
@@ -146,25 +150,25 @@ export class StreamEngine {
   // ---- records and handles --------------------------------------------------------------------
 
   /** openStream (streams.md §1–§2): creates or finds the record and returns a handle on it. */
-  openStream(peer: Peer, streamId: bigint, config: StreamConfig | undefined): Stream {
-    const rec = this.open(peer, streamId, config);
+  openStream(peer: Peer, streamId: bigint, config: StreamConfig | undefined, header?: StreamHeader): Stream {
+    const rec = this.open(peer, streamId, config, header);
     return new Stream(this, peer.nodeId, rec);
   }
 
   /** Opens (or finds) the record. Whoever creates it first fixes its config (§2). */
-  open(peer: Peer, streamId: bigint, config: StreamConfig | undefined): StreamRecord {
+  open(peer: Peer, streamId: bigint, config: StreamConfig | undefined, header?: StreamHeader): StreamRecord {
     const resolved = resolveStreamConfig(config);
     const existing = peer.streams.get(streamId);
     if (existing) {
       if (config !== undefined && !sameConfig(existing.config, resolved)) {
-        console.warn(`net-mesh: stream ${streamId} to node ${peer.nodeId} already exists with another config; keeping the existing one`);
+        this.deps.warn?.('STREAM_CONFIG_MISMATCH', `stream ${streamId} to node ${peer.nodeId} already exists with another config; keeping the existing one`);
       }
       return existing;
     }
     if (resolved.windowBytes > 0 && resolved.windowBytes < 8192) {
-      console.warn(`net-mesh: stream ${streamId} has windowBytes ${resolved.windowBytes}; a packet charging more than that can never be sent`);
+      this.deps.warn?.('STREAM_WINDOW_TOO_SMALL', `stream ${streamId} has windowBytes ${resolved.windowBytes}; a packet charging more than that can never be sent`);
     }
-    const rec = new StreamRecord(streamId, peer.nextEpoch++, resolved, this.deps.now());
+    const rec = new StreamRecord(streamId, peer.nextEpoch++, resolved, this.deps.now(), header);
     peer.streams.set(streamId, rec);
     if (resolved.scheduled) this.sched.setWeight(streamId, resolved.weight);
     this.enforceCap(peer);
@@ -282,7 +286,7 @@ export class StreamEngine {
     const flags = rec.reliable ? FLAG_RELIABLE : 0;
     let seq = adm.firstSeq;
     for (let i = 0; i < admitted; i++) {
-      const t = dataTemplate(flags, rec.streamId, seq);
+      const t = dataTemplate(flags, rec.streamId, seq, rec.header);
       if (scheduled) this.sched.enqueue(peer, t, packets[i]!, priority);
       else this.deps.sealTo(peer, t, packets[i]!);
       seq++;
@@ -314,7 +318,16 @@ export class StreamEngine {
   // ---- receive path (§10) ---------------------------------------------------------------------
 
   /** Event-plane packet (subprotocol 0 or unhandled) from `peer`, already authenticated. */
-  onEventPlane(peer: Peer, flags: number, streamId: bigint, seq: bigint, plaintextLen: number, events: Uint8Array[]): void {
+  onEventPlane(
+    peer: Peer,
+    flags: number,
+    streamId: bigint,
+    seq: bigint,
+    plaintextLen: number,
+    events: Uint8Array[],
+    channelHash = 0,
+    originHash = 0n,
+  ): void {
     const now = this.deps.now();
     if (peer.quarantine.size > 0) {
       const q = peer.quarantine.get(streamId);
@@ -335,12 +348,8 @@ export class StreamEngine {
     this.queueGrant(peer, rec);
     if (!accepted) return;
     rec.lastActivity = now;
-    const n = events.length;
-    if (n === 0) return;
-    const from = peer.nodeId;
-    const out: ReceivedEvent[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = { from, streamId, seq, payload: events[i]! };
-    this.deps.deliver(out);
+    if (events.length === 0) return;
+    this.deps.deliver({ from: peer.nodeId, streamId, seq, channelHash, originHash, events });
   }
 
   // ---- control frames -------------------------------------------------------------------------
@@ -385,7 +394,7 @@ export class StreamEngine {
   private resend(peer: Peer, rec: StreamRecord, seq: bigint, address?: string): void {
     const p = rec.state.packet(seq);
     if (!p) return;
-    this.deps.sealTo(peer, dataTemplate(p.flags, rec.streamId, seq), p.events, address);
+    this.deps.sealTo(peer, dataTemplate(p.flags, rec.streamId, seq, rec.header), p.events, address);
   }
 
   // ---- grants (§4) ----------------------------------------------------------------------------
@@ -494,7 +503,7 @@ export class StreamEngine {
         if (a.probeSeq !== null) {
           rec.nextSeq = a.probeSeq + 1n;
           // Ack probe: RELIABLE, zero frames, at the fresh seq the core registered (§14 (c) 2).
-          this.deps.sealTo(peer, dataTemplate(FLAG_RELIABLE, rec.streamId, a.probeSeq), []);
+          this.deps.sealTo(peer, dataTemplate(FLAG_RELIABLE, rec.streamId, a.probeSeq, rec.header), []);
         }
         if (a.nack) this.sendNack(peer, rec, a.nack);
         if (a.reset) (gaveUp ??= []).push(rec);

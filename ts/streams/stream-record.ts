@@ -4,6 +4,7 @@
 // closeGraceful, and what must outlive the core state once the record is closed.
 import { StreamState, type GrantValues, type StreamCoreStats } from '../core/reliable.js';
 import type { ResolvedStreamConfig } from './config.js';
+import type { StreamHeader } from '../node/host.js';
 
 /** Why a record went away. */
 export type CloseReason = 'closed' | 'reset' | 'gave-up' | 'evicted' | 'session' | 'node-closed';
@@ -42,6 +43,8 @@ export class StreamRecord {
     readonly epoch: number,
     readonly config: ResolvedStreamConfig,
     nowMs: number,
+    /** Header fields of this stream's data packets (channel publishes); none for user streams. */
+    readonly header?: StreamHeader,
   ) {
     this.reliable = config.reliability === 'reliable';
     this.state = new StreamState({ reliable: this.reliable, windowBytes: config.windowBytes, maxRetries: config.maxRetries }, nowMs);

@@ -1,0 +1,97 @@
+// MeshHost: the internal seam between a node's substrate and the layers built on it (channels,
+// nRPC, dataforts, MeshOS). The layers program against this interface only, never against the
+// engine's internals, so the engine can move (inline, worker) underneath them. Not public:
+// nothing here is re-exported from ts/index.ts.
+import type { Identity } from '../identity/identity.js';
+import type { PeerEvent, PeerInfo } from './peer.js';
+import type { Stream } from '../streams/stream.js';
+import type { StreamConfig } from '../streams/config.js';
+import type { CapabilityFold } from '../fold/capability-fold.js';
+import type { CapabilitySet } from '../fold/capabilities.js';
+import type { WarningSink } from '../util/diagnostics.js';
+
+/** Header fields a stream's data packets carry (channel publishes, wire.md §2, §6). */
+export interface StreamHeader {
+  /** Low 16 bits of the channel hash (the wire hint). */
+  channelHash: number;
+  /** The sender's origin hash. */
+  originHash: bigint;
+}
+
+/** One authenticated event-plane packet the stream layer accepted (duplicates already dropped). */
+export interface InboundPacket {
+  from: bigint;
+  streamId: bigint;
+  seq: bigint;
+  channelHash: number;
+  originHash: bigint;
+  /** The packet's events (frames), in order. They own their bytes. */
+  events: Uint8Array[];
+}
+
+/** Receives the packets of the streams it claimed, and resets of those streams. */
+export interface StreamSink {
+  packet(p: InboundPacket): void;
+  /** The peer reset this stream, or this node's retransmission gave up on it. */
+  reset?(from: bigint, streamId: bigint): void;
+}
+
+/** A packet sent as is (e.g. the blob-transfer request of wire.md §8: RELIABLE on subprotocol 0x1100). */
+export interface PacketTemplate {
+  flags: number;
+  subprotocol: number;
+  streamId: bigint;
+  sequence: bigint;
+  channelHash?: number;
+  originHash?: bigint;
+}
+
+export interface MeshHost {
+  readonly nodeId: bigint;
+  readonly identity: Identity;
+  /** True once close() started; layers stop their timers and end their iterables. */
+  readonly closed: boolean;
+  /** Milliseconds on the node's monotonic clock. */
+  now(): number;
+  peers(): PeerInfo[];
+  /** Every peer transition (up, suspected, failed, recovered); returns an unsubscribe function. */
+  onPeerEvent(cb: (e: PeerEvent) => void): () => void;
+  /** Called once when the node closes; returns an unsubscribe function. */
+  onClose(cb: () => void): () => void;
+  /**
+   * Sends one frame on a subprotocol pseudo-stream (wire.md §6). Substrate-owned ids are allowed
+   * here (this is the layers' door, not the public API's). Throws NotConnectedError without a session.
+   */
+  sendSubprotocol(peer: bigint, subprotocol: number, payload: Uint8Array): void;
+  /**
+   * Claims a subprotocol id: every frame received on it goes to `handler` (one call per packet),
+   * never to events(). Returns a function that releases the claim.
+   */
+  onSubprotocol(subprotocol: number, handler: (from: bigint, frames: Uint8Array[]) => void): () => void;
+  /** One packet with an explicit template, straight to the peer (never retransmitted). */
+  sendPacket(peer: bigint, template: PacketTemplate, frames: Uint8Array[]): void;
+  /**
+   * Opens (or finds) a stream whose data packets carry `header` (channel publishes). The first
+   * opener of a record fixes its config and header (streams.md §2).
+   */
+  openStream(peer: bigint, streamId: bigint, config?: StreamConfig, header?: StreamHeader): Stream;
+  /**
+   * Claims inbound event-plane streams: packets whose stream id satisfies `match` go to `sink`
+   * (first matching claim wins) instead of events(). Returns a function that releases the claim.
+   */
+  claimStreams(match: (streamId: bigint) => boolean, sink: StreamSink): () => void;
+  /** The node's capability fold (its own announcement included) and the pinned peer entities. */
+  readonly fold: CapabilityFold;
+  peerEntity(nodeId: bigint): Uint8Array | undefined;
+  announceCapabilities(caps: CapabilitySet): Promise<void>;
+  /** The node's warning sink (its onWarning option), for diagnostics.warn(). */
+  readonly warnings: WarningSink | undefined;
+}
+
+/** Where a MeshNode keeps its host (a symbol, so it is not part of the public surface). */
+export const HOST = Symbol('net-mesh.host');
+
+/** The host of a node (internal: layers call this with the MeshNode they extend). */
+export function hostOf(node: { [HOST]: MeshHost }): MeshHost {
+  return node[HOST];
+}
