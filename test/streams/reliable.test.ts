@@ -2,7 +2,7 @@
 // and the reference expectations of §15 (reliability.rs, session.rs).
 import { describe, expect, it } from 'vitest';
 import { ClosedError, InvalidArgumentError } from '../../ts/errors.js';
-import { StreamState, maxPendingForWindow, type StreamStateConfig } from '../../ts/core/reliable.js';
+import { StreamState, maxPendingForWindow, RECEIVE_TRACK_LIMIT, type StreamStateConfig } from '../../ts/core/reliable.js';
 
 const ev = (n: number, fill = 0xab): Uint8Array => new Uint8Array(n).fill(fill);
 /** One packet of one event whose charge (framed + 84) is exactly `charge` bytes. */
@@ -64,10 +64,12 @@ describe('receiving side (§5)', () => {
     expect(rx.hasGap).toBe(false);
   });
 
-  it('rejects too-far and duplicate seqs', () => {
+  it('rejects too-far and duplicate seqs; tracks far beyond the reference\'s 64 (§14 (a))', () => {
     const rx = stream();
     expect(rx.onReceive(0, 0, 0)).toBe(true);
     expect(rx.onReceive(1, 0, 0)).toBe(true);
+    expect(rx.onReceive(2 + RECEIVE_TRACK_LIMIT + 1, 0, 0)).toBe(false);
+    expect(rx.onReceive(100, 0, 0)).toBe(true);
     expect(rx.onReceive(100, 0, 0)).toBe(false);
     expect(rx.onReceive(65, 0, 0)).toBe(true);
     const dup = stream();
@@ -77,20 +79,26 @@ describe('receiving side (§5)', () => {
     expect(dup.stats().rxConsumed).toBe(3 * 84);
   });
 
-  it('SACK window edges: offset 64 accepted, 65 rejected, full-width bitmap', () => {
+  it('NACKs encode 64 bits: offset 64 is the last bit, anything beyond marks all 64 as candidates', () => {
     const rx = stream();
     rx.onReceive(0, 0, 0);
     rx.onReceive(1, 0, 0);
-    expect(rx.onReceive(67, 0, 0)).toBe(false); // offset 65
     expect(rx.onReceive(66, 0, 0)).toBe(true); // offset 64 → bit 63
     expect(rx.onReceive(66, 0, 0)).toBe(false);
     const nack = rx.buildNack()!;
     expect(nack.nextExpected).toBe(2n);
-    // Bit 63 set in sack → every lower bit is missing: seqs 3..65.
+    // Bit 63 arrived → every lower bit is missing: seqs 3..65.
     expect(nack.missingBitmap).toBe((1n << 63n) - 1n);
     const m = missing(nack);
     expect(m.length).toBe(64);
     expect(m[m.length - 1]).toBe(65n);
+    // An arrival at offset 65 (untracked by the reference) is accepted and leaves the NACK as is.
+    expect(rx.onReceive(67, 0, 0)).toBe(true);
+    expect(rx.buildNack()).toEqual(nack);
+    // Filling the 64 holes moves the edge past 67.
+    for (let s = 2; s <= 65; s++) expect(rx.onReceive(s, 0, 0)).toBe(true);
+    expect(rx.grantValues().ackSeq).toBe(68n);
+    expect(rx.hasGap).toBe(false);
   });
 
   it('a lost prefix is NACKed, a lost tail is not', () => {
@@ -401,6 +409,60 @@ describe('byte credit (§4, session.rs cases scaled to per-packet charges)', () 
     rx.noteGrantSent();
     rx.noteNackSent();
     expect(rx.stats()).toMatchObject({ creditGrantsSent: 1, nacksSent: 1, rxSeq: 2, nextExpected: 1 });
+  });
+});
+
+describe('pre-framed admission, window growth and the RTT figures', () => {
+  const frame = (events: Uint8Array[]): Uint8Array => {
+    const out = new Uint8Array(events.reduce((n, e) => n + 4 + e.length, 0));
+    let at = 0;
+    for (const e of events) {
+      new DataView(out.buffer).setUint32(at, e.length, true);
+      out.set(e, at + 4);
+      at += 4 + e.length;
+    }
+    return out;
+  };
+
+  it('admitFramed takes packets framed back to back and stores them for resends', () => {
+    const tx = stream({ windowBytes: 1000 });
+    const p0 = frame([ev(3, 1), ev(0)]);
+    const p1 = frame([ev(300, 2)]);
+    const data = new Uint8Array(p0.length + p1.length);
+    data.set(p0);
+    data.set(p1, p0.length);
+    expect(tx.admitFramed(Uint32Array.of(p0.length, 2, p1.length, 1), data, 0)).toEqual({ admitted: 2, firstSeq: 0n, refusal: null });
+    expect(tx.packet(0)!.events.map((e) => e.length)).toEqual([3, 0]);
+    expect(tx.packet(1)!.events[0]).toEqual(ev(300, 2));
+    expect(tx.stats().creditBytes).toBe(1000 - (p0.length + 84) - (p1.length + 84));
+    // All or nothing against the remaining credit; framing that lies about its count is refused.
+    expect(tx.admitFramed(Uint32Array.of(p1.length, 1, p1.length, 1), new Uint8Array([...p1, ...p1]), 0).refusal).toBe('credit');
+    expect(() => tx.admitFramed(Uint32Array.of(p0.length, 3), p0, 0)).toThrow(InvalidArgumentError);
+    expect(tx.stats().sent).toBe(2);
+  });
+
+  it('growWindow raises credit and max_pending, never lowers them', () => {
+    const tx = stream();
+    expect(tx.admit(Array.from({ length: 9 }, () => [ev(8104)]), 0, false).admitted).toBe(8);
+    expect(tx.growWindow(1 << 20)).toBe(1 << 20);
+    expect(tx.stats()).toMatchObject({ txWindow: 1 << 20, maxPending: 2048, creditBytes: (1 << 20) - 8 * 8192 });
+    expect(tx.maxPending).toBe(2048);
+    expect(tx.growWindow(4096)).toBe(1 << 20);
+    const off = stream({ windowBytes: 0 });
+    expect(off.growWindow(1 << 20)).toBe(0);
+  });
+
+  it('reports the smoothed RTT, the samples and the timeout resends', () => {
+    const tx = stream();
+    expect(tx.stats()).toMatchObject({ srttMs: 0, rttSamples: 0, timeoutRetransmits: 0 });
+    tx.admit(ones(1), 0);
+    tx.onWindow(0, 1, 20);
+    expect(tx.stats()).toMatchObject({ srttMs: 20, rttSamples: 1 });
+    tx.admit(ones(2), 30);
+    expect(tx.tick(100).resend).toEqual([1n, 2n]);
+    expect(tx.stats()).toMatchObject({ retransmits: 2, timeoutRetransmits: 2 });
+    expect(tx.onNack(1, 0, 101)).toEqual([1n]);
+    expect(tx.stats()).toMatchObject({ retransmits: 3, timeoutRetransmits: 2 });
   });
 });
 

@@ -26,6 +26,8 @@ export const MAX_EVENTS_PER_PACKET = 2027;
 export const FLAG_RELIABLE = 0x01;
 /** Ack probes per probing episode (streams.md §14 (c) 3). */
 export const MAX_ACK_PROBES = 3;
+/** Seqs past `next_expected` a receiver tracks (streams.md §14 (a); NACKs still name 64). */
+export const RECEIVE_TRACK_LIMIT = 16_384 + 64;
 
 interface ReliableExports {
   nm_reliable_new(reliable: number, windowBytes: number, maxRetries: number, initialRtoMs: number, nowMs: number): number;
@@ -41,6 +43,7 @@ interface ReliableExports {
   nm_reliable_tick(h: number, nowMs: number): number;
   nm_reliable_descriptor(h: number, seqLo: number, seqHi: number): number;
   nm_reliable_take_failed(h: number): number;
+  nm_reliable_grow_window(h: number, windowBytes: number): number;
   nm_reliable_note_sent(h: number, what: number): number;
   nm_reliable_flags(h: number): number;
   nm_reliable_stats(h: number): number;
@@ -117,6 +120,12 @@ export interface StreamCoreStats {
   acked: number;
   /** NACK- and timeout-driven resends. */
   retransmits: number;
+  /** The resends a retransmit timeout caused (a subset of `retransmits`). */
+  timeoutRetransmits: number;
+  /** Smoothed RTT of the acks (0 before the first sample). */
+  srttMs: number;
+  /** RTT samples taken so far (Karn: never from a resent packet). */
+  rttSamples: number;
   nacksSent: number;
   nacksReceived: number;
   /** Always 0: this project refuses instead of evicting (streams.md §14 (b)). */
@@ -237,9 +246,10 @@ export function maxPendingForWindow(windowBytes: number): number {
 /** One stream record (streams.md §2), both directions; free it when the record is removed. */
 export class StreamState {
   readonly reliable: boolean;
-  readonly windowBytes: number;
+  /** The credit window now in force (grows with `growWindow`). */
+  windowBytes: number;
   readonly maxRetries: number;
-  readonly maxPending: number;
+  maxPending: number;
   #h: number;
 
   constructor(config: StreamStateConfig, nowMs = 0) {
@@ -340,6 +350,38 @@ export class StreamState {
     return { admitted: r, firstSeq: wordBig(out, 0), refusal: REFUSALS[wordNum(out, 1)] ?? null };
   }
 
+  /**
+   * `admit` for packets already framed back to back in `data` (`[u32 LE len][bytes]` per event),
+   * `table` holding `[framedLen, eventCount]` per packet: one copy into the core, no per-event
+   * work here. The core checks the framing and sizes (InvalidArgumentError when they are wrong).
+   */
+  admitFramed(table: Uint32Array, data: Uint8Array, nowMs: number, allOrNothing = true): Admission {
+    const h = this.#handle();
+    checkNow(nowMs);
+    const n = table.length >>> 1;
+    const tableBytes = (n * 8 + 15) & ~15;
+    const scratch = scratchBuffer(tableBytes + data.length);
+    const base = scratch.ptr;
+    views();
+    u32.set(table.subarray(0, 2 * n), base >>> 2);
+    if (data.length > 0) u8.set(data, base + tableBytes);
+    const r = ex().nm_reliable_admit(h, base, n, base + tableBytes, data.length, nowMs, allOrNothing ? 1 : 0);
+    const out = this.#out(h);
+    if (r < 0) throw new InvalidArgumentError(`admit rejected packet ${wordNum(out, 0)}: ${r === -2 ? 'too large' : 'framing does not match its event count'}`);
+    return { admitted: r, firstSeq: wordBig(out, 0), refusal: REFUSALS[wordNum(out, 1)] ?? null };
+  }
+
+  /**
+   * Grows the credit window (never shrinks it; a window of 0 stays 0): the credit rises by the
+   * difference and `max_pending` follows the new window (streams.md §6). Returns the window now.
+   */
+  growWindow(windowBytes: number): number {
+    const w = ex().nm_reliable_grow_window(this.#handle(), intIn('windowBytes', windowBytes, 0, 2 ** 32 - 1)) >>> 0;
+    this.windowBytes = w;
+    this.maxPending = maxPendingForWindow(w);
+    return w;
+  }
+
   /** Packet flags of this stream's data packets (RELIABLE or 0). */
   flags(): number {
     return this.reliable ? FLAG_RELIABLE : 0;
@@ -366,8 +408,8 @@ export class StreamState {
 
   /**
    * An authenticated event-plane packet (streams.md §5, §10): true = accepted (deliver its
-   * events, queue a grant), false = duplicate or more than 64 ahead (drop; §14 (a) suggests
-   * re-queuing the current grant). Unreliable streams accept everything.
+   * events, queue a grant), false = duplicate or more than RECEIVE_TRACK_LIMIT ahead (drop;
+   * §14 (a) suggests re-queuing the current grant). Unreliable streams accept everything.
    */
   onReceive(seq: number | bigint, plaintextLen: number, nowMs: number): boolean {
     const h = this.#handle();
@@ -511,6 +553,9 @@ export class StreamState {
       ssthresh: wordF64(o, 22),
       lastActivityMs: w(23) / 1e6,
       maxRetries: w(24),
+      srttMs: w(25) / 1e6,
+      timeoutRetransmits: w(26),
+      rttSamples: w(27),
     };
   }
 }

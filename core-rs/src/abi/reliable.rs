@@ -209,6 +209,15 @@ pub unsafe extern "C" fn nm_reliable_descriptor(h: *mut ReliableHandle, seq_lo: 
     }
 }
 
+/// Grows the credit window to `window_bytes` (never shrinks; window 0 stays 0); max_pending and
+/// the cwnd cap follow. Returns the window now in force.
+#[no_mangle]
+pub unsafe extern "C" fn nm_reliable_grow_window(h: *mut ReliableHandle, window_bytes: u32) -> i32 {
+    let Some(h) = handle(h) else { return ERR_NULL };
+    h.state.grow_window(window_bytes);
+    h.state.config().window_bytes as i32
+}
+
 /// Reads and clears the give-up notification: 1 once after the stream gave up.
 #[no_mangle]
 pub unsafe extern "C" fn nm_reliable_take_failed(h: *mut ReliableHandle) -> i32 {
@@ -241,7 +250,7 @@ pub unsafe extern "C" fn nm_reliable_flags(h: *mut ReliableHandle) -> i32 {
 }
 
 /// Number of stats words written to out.
-pub const STATS_WORDS: usize = 25;
+pub const STATS_WORDS: usize = 28;
 
 /// Writes the stats words (layout in ts/core/reliable.ts `readStats`); returns their count.
 #[no_mangle]
@@ -279,6 +288,9 @@ pub unsafe extern "C" fn nm_reliable_stats(h: *mut ReliableHandle) -> i32 {
         tx.ssthresh().to_bits(),
         s.last_activity_ns(),
         u64::from(tx.max_retries()),
+        tx.srtt_ns().unwrap_or(0),
+        tx.timeout_retransmits(),
+        tx.rtt_samples(),
     ];
     h.out.clear();
     h.out.extend_from_slice(&words);

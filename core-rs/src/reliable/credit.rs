@@ -55,6 +55,16 @@ impl SenderCredit {
         self.grants_received
     }
 
+    /// Raises the window to `window` (no-op unless larger and credit is enabled); the credit
+    /// grows by the same amount, so bytes in flight stay accounted.
+    pub fn grow_window(&mut self, window: u64) {
+        if !self.enabled() || window <= self.window {
+            return;
+        }
+        self.credit += window - self.window;
+        self.window = window;
+    }
+
     /// True when `total` bytes of charges fit in the remaining credit (always with window 0).
     pub fn covers(&self, total: u64) -> bool {
         !self.enabled() || self.credit >= total

@@ -28,6 +28,11 @@ impl Cwnd {
         self.ssthresh
     }
 
+    /// A larger `max_pending` (the window grew): the cap rises; the window itself grows by acks.
+    pub fn set_cap(&mut self, max_pending: usize) {
+        self.cap = self.cap.max((max_pending as f64).max(MIN_CWND));
+    }
+
     /// True when another packet may be sent with `pending` entries outstanding.
     pub fn allows(&self, pending: usize) -> bool {
         (pending as f64) < self.cwnd

@@ -7,7 +7,7 @@
 //! origin), and the outputs are seqs and values the caller turns into packets.
 //!
 //! Submodules, one job each:
-//! - [`receiver`]: `next_expected` + SACK bitmap, `on_receive`, NACK construction (§5).
+//! - [`receiver`]: `next_expected` + arrivals beyond it, `on_receive`, NACK construction (§5).
 //! - [`sender`]: the pending FIFO, NACK/timeout resends, probing and give-up (§6, §14 (c)).
 //! - [`rto`]: RFC 6298 estimator with the reference's integer-nanosecond truncation (§7).
 //! - [`cwnd`]: Reno-style packet window (§8).
@@ -42,8 +42,12 @@ pub const MIN_TRACKED_PACKET_BYTES: u64 = 512;
 pub const MAX_RETRANSMIT_WINDOW: usize = 16_384;
 /// Resends per packet before give-up handling, unless the stream config says otherwise (§1).
 pub const DEFAULT_MAX_RETRIES: u8 = 3;
-/// Seqs past `next_expected` a receiver tracks (one u64 SACK bitmap, §5).
+/// Seqs past `next_expected` the reference tracks (one u64 SACK bitmap, §5); NACK frames still
+/// encode exactly this many.
 pub const RECEIVE_LOOKAHEAD: u64 = 64;
+/// Seqs past `next_expected` this project's receivers track (§14 (a)): the largest retransmit
+/// window plus the ack probes and some slack, so a hole never makes the rest of a window useless.
+pub const RECEIVE_TRACK_LIMIT: u64 = MAX_RETRANSMIT_WINDOW as u64 + 64;
 /// Ack probes per probing episode (§14 (c) 3).
 pub const MAX_ACK_PROBES: u8 = 3;
 /// Default credit window (§1).

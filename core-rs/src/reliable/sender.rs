@@ -66,8 +66,12 @@ pub struct Sender {
     failed_unreported: bool,
     acked: u64,
     retransmits: u64,
+    /// Resends a retransmit timeout caused (a subset of `retransmits`).
+    timeout_retransmits: u64,
     nacks_received: u64,
     probes_sent: u64,
+    /// RTT samples taken (Karn), for callers that follow the estimate.
+    rtt_samples: u64,
 }
 
 impl Sender {
@@ -84,8 +88,10 @@ impl Sender {
             failed_unreported: false,
             acked: 0,
             retransmits: 0,
+            timeout_retransmits: 0,
             nacks_received: 0,
             probes_sent: 0,
+            rtt_samples: 0,
         }
     }
 
@@ -136,6 +142,23 @@ impl Sender {
     }
     pub fn retransmits(&self) -> u64 {
         self.retransmits
+    }
+    pub fn timeout_retransmits(&self) -> u64 {
+        self.timeout_retransmits
+    }
+    /// The smoothed RTT (None before the first sample).
+    pub fn srtt_ns(&self) -> Option<u64> {
+        self.rto.srtt_ns()
+    }
+    pub fn rtt_samples(&self) -> u64 {
+        self.rtt_samples
+    }
+    /// Raises `max_pending` (the credit window grew); the cwnd cap follows.
+    pub fn set_max_pending(&mut self, max_pending: usize) {
+        if max_pending > self.max_pending {
+            self.max_pending = max_pending;
+            self.cwnd.set_cap(max_pending);
+        }
     }
     pub fn nacks_received(&self) -> u64 {
         self.nacks_received
@@ -247,6 +270,7 @@ impl Sender {
         }
         if resent > 0 {
             self.retransmits += resent;
+            self.timeout_retransmits += resent;
             self.cwnd.on_timeout_loss();
         }
         match (&mut self.probing, exhausted_cover) {
@@ -300,6 +324,7 @@ impl Sender {
         }
         if let Some(r) = sample {
             self.rto.on_sample(r);
+            self.rtt_samples += 1;
         }
         self.cwnd.on_acked_entries(removed);
         self.acked += removed as u64;
@@ -387,6 +412,7 @@ mod tests {
         assert!(out.is_empty(), "due only when now − sent_at > rto");
         s.get_timed_out(80 * MS, &mut out);
         assert_eq!(out, vec![0, 1]);
+        assert_eq!((s.retransmits(), s.timeout_retransmits()), (2, 2));
         out.clear();
         s.get_timed_out(81 * MS, &mut out);
         assert!(out.is_empty());
@@ -396,9 +422,11 @@ mod tests {
     #[test]
     fn rto_samples_and_karn() {
         let mut s = sender();
+        assert_eq!(s.srtt_ns(), None);
         s.on_send(desc(0), 0).unwrap();
         s.on_ack(1, 20 * MS);
         assert_eq!(s.rto_ns(), 60 * MS);
+        assert_eq!((s.srtt_ns(), s.rtt_samples()), (Some(20 * MS), 1));
         s.on_send(desc(1), 30 * MS).unwrap();
         s.on_ack(2, 30 * MS + 10_000 * MS);
         assert_eq!(s.rto_ns(), 2_000 * MS);

@@ -341,6 +341,19 @@ impl StreamState {
         actions
     }
 
+    /// Grows the credit window (never shrinks it): the credit rises by the difference, and
+    /// `max_pending` (with the cwnd cap) follows the new window (§6). Window 0 (credit disabled)
+    /// stays 0. Used by the shell's receive-window autotuning of streams without an explicit
+    /// `windowBytes`.
+    pub fn grow_window(&mut self, window_bytes: u32) {
+        if self.config.window_bytes == 0 || window_bytes <= self.config.window_bytes {
+            return;
+        }
+        self.config.window_bytes = window_bytes;
+        self.credit.grow_window(u64::from(window_bytes));
+        self.sender.set_max_pending(max_pending_for_window(window_bytes));
+    }
+
     /// Reads and clears the give-up notification outside `tick`.
     pub fn take_failed(&mut self) -> bool {
         self.sender.take_failed()
@@ -475,7 +488,7 @@ mod tests {
         assert!(s.on_receive(0, 100, 1));
         assert!(s.on_receive(2, 0, 2));
         assert!(!s.on_receive(2, 0, 3), "duplicate earns no credit");
-        assert!(!s.on_receive(100, 0, 3), "too far earns no credit");
+        assert!(!s.on_receive(crate::reliable::RECEIVE_TRACK_LIMIT + 10, 0, 3), "too far earns no credit");
         assert_eq!(s.grant_values(), (184 + 84, 1));
         assert_eq!(s.rx_seq(), 2);
         let n = s.build_nack().unwrap();
@@ -567,6 +580,27 @@ mod tests {
             tx.admit(&[PacketIn { framed: &f, event_count: 1 }], 100 * MS, true).unwrap().refusal,
             Refusal::Failed
         );
+    }
+
+    #[test]
+    fn growing_the_window_adds_credit_and_room() {
+        let mut s = reliable(65_536);
+        let f = frame(&[&[0u8; 8104]]); // charge 8,192
+        let p = vec![PacketIn { framed: &f, event_count: 1 }; 9];
+        assert_eq!(s.admit(&p, 0, false).unwrap().admitted, 8);
+        assert_eq!(s.sender().max_pending(), 128);
+        s.grow_window(1 << 20);
+        assert_eq!(s.config().window_bytes, 1 << 20);
+        assert_eq!(s.credit().credit(), (1 << 20) - 8 * 8192);
+        assert_eq!(s.sender().max_pending(), 2048);
+        assert_eq!(s.admit(&p, 0, false).unwrap().admitted, 9);
+        // Never shrinks; a disabled window stays disabled.
+        s.grow_window(1000);
+        assert_eq!(s.config().window_bytes, 1 << 20);
+        let mut z = reliable(0);
+        z.grow_window(1 << 20);
+        assert_eq!(z.config().window_bytes, 0);
+        assert_eq!(z.sender().max_pending(), 32);
     }
 
     #[test]
