@@ -1,12 +1,10 @@
 // Packet seal+open section of the core bench: the one-call main-thread API (the reference for the
-// ratios), the same session's batch API on the main thread, the core worker's packed batch API, and
-// a node:crypto packet path written the plain way as an external peer.
+// ratios), the same session's batch API, and a node:crypto packet path written the plain way as an
+// external peer. (The engine in its core worker, where these batches run in a node, is measured by
+// bench/node.ts and bench/streams.ts.)
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import * as Comlink from 'comlink';
 import { openPacket, sealPacket, PacketSession, type SealHeader } from '../ts/core/packet.js';
 import { AAD_SIZE, HEADER_SIZE, MAGIC, VERSION } from '../ts/core/header.js';
-import { startCoreWorker } from '../ts/core/worker-host.js';
-import { PackWriter, packDatagrams, readOpenResponse, readSealResponse, writeSealRecord, type SealTemplate } from '../ts/core/batch-format.js';
 import { compareAsync, filledBytes, fmtMBps, fmtNum, fmtRatio, note, noteContention, pairedRatio, printTable, type Result } from './harness.js';
 
 const SESSION_ID = 0x0123_4567_89ab_cdefn;
@@ -100,13 +98,6 @@ class NodeCryptoPacketPath {
   }
 }
 
-/** The worker's batch surface as this bench uses it (see ts/core/core-service.ts). */
-interface WorkerBatchApi {
-  addSession(localId: number, sessionId: bigint, txKey: Uint8Array, rxKey: Uint8Array): Promise<unknown>;
-  sealBatch(req: Uint8Array): Promise<Uint8Array>;
-  openBatch(req: Uint8Array): Promise<Uint8Array>;
-}
-
 export async function packetSection(): Promise<void> {
   const key = filledBytes(32, 11);
   // One key both ways: the sender's TX key is the receiver's RX key.
@@ -130,20 +121,6 @@ export async function packetSection(): Promise<void> {
     const back = openPacket(probeRx, theirs).events[0]!;
     probeRx.dispose();
     if (hex(back) !== hex(probe)) console.log('  WARNING: our open of the peer datagram returned different bytes');
-  }
-
-  let worker: Awaited<ReturnType<typeof startCoreWorker>> | undefined;
-  let api: WorkerBatchApi | undefined;
-  let workerError: string | undefined;
-  try {
-    worker = await startCoreWorker();
-    api = worker.api as unknown as WorkerBatchApi;
-    await api.addSession(1, SESSION_ID, key, key);
-  } catch (e) {
-    workerError = e instanceof Error ? e.message : String(e);
-    await worker?.terminate();
-    worker = undefined;
-    api = undefined;
   }
 
   const rows: string[][] = [];
@@ -186,46 +163,6 @@ export async function packetSection(): Promise<void> {
     const ref: Case = { ...mainPerPacket, packets: 1 };
     // Main-thread cases: CPU clock (single-threaded, so other processes' time is left out).
     const syncCases: Case[] = [ref, ...mainBatch, { ...nodePerPacket, packets: 1 }];
-    // Worker cases wait on another thread: wall clock, beside the same reference on the same clock.
-    const workerCases: Case[] = [];
-    if (api) {
-      const w = api;
-      for (const n of BATCH_SIZES) {
-        const tmpl: SealTemplate = { flags: 0x01, subprotocol: SUBPROTOCOL, channelHash: 0, streamId: STREAM_ID, sequence: 0n, originHash: 0n };
-        const fn = async (): Promise<number> => {
-          // The whole round trip a node pays: pack the request, seal in the worker, unpack,
-          // repack the datagrams, open in the worker, read the events.
-          const wr = new PackWriter(n * (size + 64));
-          for (let i = 0; i < n; i++) writeSealRecord(wr, 1, { ...tmpl, sequence: seq++ }, events);
-          const req = wr.finish();
-          const sealed = readSealResponse(await w.sealBatch(Comlink.transfer(req, [req.buffer])));
-          const openReq = packDatagrams(sealed.map((x) => x.datagram));
-          const opened = readOpenResponse(await w.openBatch(Comlink.transfer(openReq, [openReq.buffer])));
-          let ok = 0;
-          for (const o of opened) if (o.status === 0 && o.events.length === 1 && o.events[0]!.length === size) ok++;
-          if (ok !== n) throw new Error(`worker batch: ${n - ok} of ${n} packets failed to seal/open (statuses ${[...new Set(opened.map((o) => o.status))].join(',')})`);
-          return ok;
-        };
-        const name = `core worker, batch of ${n}`;
-        try {
-          await fn(); // a worker that cannot do the job is reported, not timed
-          workerCases.push({ name, fn, bytes: size * n, packets: n });
-          if (n === BATCH_SIZES[0]) {
-            // Several batches in flight keep the worker busy while the main thread packs the next.
-            const depth = 4;
-            workerCases.push({
-              name: `core worker, batch of ${n}, ${depth} in flight`,
-              fn: () => Promise.all(Array.from({ length: depth }, fn)),
-              bytes: size * n * depth,
-              packets: n * depth,
-            });
-          }
-        } catch (e) {
-          workerError = e instanceof Error ? e.message : String(e);
-          rows.push([label, name, '—', '—', 'wall', 'failed (see below)']);
-        }
-      }
-    }
 
     const addRows = (cases: Case[], res: Result[], clock: string, refLabel: string): void => {
       const r0 = res.find((x) => x.name === ref.name)!;
@@ -244,17 +181,11 @@ export async function packetSection(): Promise<void> {
     const syncRes = await compareAsync(syncCases, { rounds: 9, roundMs: 80, warmupMs: 300, clock: 'cpu' });
     singleThreaded.push(...syncRes);
     addRows(syncCases, syncRes, 'cpu', '1.00× (reference)');
-    if (workerCases.length) {
-      const wallCases = [ref, ...workerCases];
-      addRows(wallCases, await compareAsync(wallCases, { rounds: 9, roundMs: 80, warmupMs: 300, clock: 'wall' }), 'wall', '1.00× (wall reference)');
-    }
-    if (!api) rows.push([label, 'core worker, batches', '—', '—', 'wall', 'not run (see below)']);
   }
   tx.dispose();
   rx.dispose();
   batchTx.dispose();
   batchRx.dispose();
-  await worker?.terminate();
 
   printTable(
     'Packet seal + open (one event per packet), packets/s and event-payload MB/s',
@@ -263,9 +194,6 @@ export async function packetSection(): Promise<void> {
   );
   note('* 8104 B, the largest event one packet holds (8192 − 68-byte header − 16-byte tag − 4-byte frame prefix).');
   note('Each operation seals then opens (AEAD, header, AAD, framing, replay window); batches are timed');
-  note('end to end, worker rows include packing the request and reading the response on the main thread.');
-  note('clock cpu: per CPU-second of this process (main-thread cases); wall: elapsed time, compared with the');
-  note('one-call reference measured again, interleaved, on the same clock (worker cases: two threads at work).');
+  note('end to end. clock cpu: per CPU-second of this process.');
   noteContention(singleThreaded, 'cpu');
-  if (workerError) note(`core worker: ${workerError}`);
 }

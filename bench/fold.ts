@@ -6,7 +6,6 @@
 //   npm run bench:fold
 //   npx esbuild bench/fold.ts --bundle --platform=node --format=esm --outfile=/tmp/fold-bench.mjs && node /tmp/fold-bench.mjs
 import { initCore } from '../ts/core/wasm.js';
-import { startCoreWorker } from '../ts/core/worker-host.js';
 import { MeshNode } from '../ts/node/mesh-node.js';
 import { decodeAnnouncement, encodeAnnouncement, type CapabilityAnnouncement } from '../ts/fold/announcement.js';
 import { CapabilityFold } from '../ts/fold/capability-fold.js';
@@ -249,37 +248,20 @@ async function main(): Promise<void> {
   note(`slot renumberings during the run: ${sFold.stats().compactions}`);
   sFold.dispose();
 
-  // Through the SDK: MeshNode.findNodes on the main thread, and the same fold hosted in a core
-  // worker (queries cross with comlink, ids come back as one transferred BigUint64Array).
+  // Through the SDK: MeshNode.findNodes (the fold lives on the app thread, so a query is a local call).
   const node = await MeshNode.create({ psk: '00'.repeat(32), autoRefreshAnnouncements: false });
   for (const x of anns) node.fold.applyAnnouncement(x, { trusted: true, nowMs: FIXTURE_NOW_MS });
   const viaNode = await measureQueries((q) => node.findNodes(q), { runs: 1000, warmup: 100 });
   await node.close();
-  const worker = await startCoreWorker();
-  const jsons = anns.map(encodeAnnouncement);
-  for (let i = 0; i < jsons.length; i += 1000) await worker.api.foldApply(jsons.slice(i, i + 1000), { trusted: true, nowMs: FIXTURE_NOW_MS });
-  const viaWorker = await measureQueries((q) => worker.api.foldQuery(q), { runs: 300, warmup: 30 });
-  await worker.terminate();
   printTable(
-    'through the SDK: node.findNodes (main thread) and a worker-hosted fold (comlink round trip included)',
-    ['query', 'findNodes median', 'findNodes p99', 'ours / Net', '≤ Net/10', 'worker median', 'worker p99', 'worker / Net'],
+    'through the SDK: node.findNodes (app thread)',
+    ['query', 'findNodes median', 'findNodes p99', 'ours / Net', '≤ Net/10'],
     QUERIES.map((q, i) => {
       const m = median(viaNode[i]!.runsUs);
-      const w = median(viaWorker[i]!.runsUs);
       const net = q.netMedianUs;
-      return [
-        q.id,
-        fmtUs(m),
-        fmtUs(percentile(viaNode[i]!.runsUs, 99)),
-        net === undefined ? '—' : (m / net).toFixed(3),
-        net === undefined ? '—' : m <= net / 10 ? 'yes' : 'NO',
-        fmtUs(w),
-        fmtUs(percentile(viaWorker[i]!.runsUs, 99)),
-        net === undefined ? '—' : (w / net).toFixed(3),
-      ];
+      return [q.id, fmtUs(m), fmtUs(percentile(viaNode[i]!.runsUs, 99)), net === undefined ? '—' : (m / net).toFixed(3), net === undefined ? '—' : m <= net / 10 ? 'yes' : 'NO'];
     }),
   );
-  note('worker figures include the postMessage round trip, which dominates for small results.');
 }
 
 await main();

@@ -78,3 +78,10 @@ export class ClosedError extends NetMeshError {
     super('CLOSED', `${what} is closed`);
   }
 }
+
+/** The engine (a node's packet path, usually in its core worker) stopped: the node is unusable. */
+export class EngineFailedError extends NetMeshError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ENGINE_FAILED', message, options);
+  }
+}

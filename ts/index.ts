@@ -12,6 +12,7 @@ export {
   StreamResetError,
   TransportError,
   ClosedError,
+  EngineFailedError,
 } from './errors.js';
 export { Identity, nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './identity/index.js';
 export { parsePsk, generateNoiseKeypair, type KeyDerivationMode, type SessionKeys } from './session/handshake.js';
@@ -20,7 +21,7 @@ export type { PeerInfo, PeerEvent, PeerEventKind } from './node/peer.js';
 export type { Health } from './node/failure-detector.js';
 export { Stream, type StreamStats } from './streams/stream.js';
 export type { StreamConfig } from './streams/config.js';
-export type { ReceivedEvent } from './streams/stream-engine.js';
+export type { ReceivedEvent } from './node/inbound.js';
 export { FairScheduler } from './streams/fair-scheduler.js';
 export * from './transports/index.js';
 export * from './fold/index.js';

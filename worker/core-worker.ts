@@ -1,20 +1,17 @@
-// Worker entry point: loads the core handed over by the host and exposes the batch service with
-// comlink. Thin on purpose: the service itself lives in ts/core/core-service.ts.
-import * as Comlink from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { CoreService } from '../ts/core/core-service.js';
+// Worker entry point: runs a node's engine (ts/engine/worker-main.ts) once the host sends `init`.
+// Thin on purpose; it works as a Node worker_threads worker (eval) and as a module Web Worker.
+import { runEngineWorker } from '../ts/engine/worker-main.js';
 
 interface ParentPort {
   postMessage(m: unknown): void;
-  on(t: string, l: (...a: unknown[]) => void): void;
-  off(t: string, l: (...a: unknown[]) => void): void;
+  on(t: 'message', l: (m: unknown) => void): void;
 }
 
-const service = new CoreService();
 const isWebWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
 if (isWebWorker) {
-  Comlink.expose(service);
+  const self = globalThis as unknown as { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null };
+  runEngineWorker({ post: (m) => self.postMessage(m), onMessage: (cb) => (self.onmessage = (e) => cb(e.data)) });
 } else {
   const wt = (globalThis as unknown as { process: { getBuiltinModule(n: string): { parentPort: ParentPort } } }).process.getBuiltinModule('node:worker_threads');
-  Comlink.expose(service, nodeEndpoint(wt.parentPort as never));
+  runEngineWorker({ post: (m) => wt.parentPort.postMessage(m), onMessage: (cb) => wt.parentPort.on('message', cb) });
 }

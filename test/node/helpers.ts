@@ -1,9 +1,13 @@
 // Shared helpers for MeshNode tests: build connected nodes on a memory hub or on loopback UDP.
 import { MeshNode, type MeshNodeOptions } from '../../ts/node/mesh-node.js';
 import { MemoryHub } from '../../ts/transports/memory-hub.js';
-import type { ReceivedEvent } from '../../ts/streams/stream-engine.js';
+import type { ReceivedEvent } from '../../ts/node/inbound.js';
 
 export const PSK = '5a'.repeat(32);
+
+/** Where a node's engine runs: every node and stream suite runs in both placements. */
+export const PLACEMENTS = ['worker', 'inline'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
 
 export async function connectPair(a: MeshNode, b: MeshNode): Promise<void> {
   b.accept(a.nodeId);

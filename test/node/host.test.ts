@@ -5,7 +5,7 @@ import { MemoryHub } from '../../ts/transports/memory-hub.js';
 import { hostOf, type InboundPacket } from '../../ts/node/host.js';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
 import type { PeerEvent } from '../../ts/node/peer.js';
-import { connectPair, hubNodes, take, until } from './helpers.js';
+import { PLACEMENTS, connectPair, hubNodes, take, until } from './helpers.js';
 
 let nodes: MeshNode[] = [];
 afterEach(async () => {
@@ -13,55 +13,57 @@ afterEach(async () => {
   nodes = [];
 });
 
-describe('MeshHost', () => {
-  it('claimed subprotocol frames go to their handler, not to events()', async () => {
-    const hub = new MemoryHub({ seed: 1 });
-    nodes = await hubNodes(2, hub);
-    const [a, b] = nodes as [MeshNode, MeshNode];
-    const got: { from: bigint; frames: number[][] }[] = [];
-    hostOf(b).onSubprotocol(0x0a00, (from, frames) => got.push({ from, frames: frames.map((f) => [...f]) }));
-    expect(() => hostOf(b).onSubprotocol(0x0a00, () => {})).toThrow(/already claimed/);
-    await connectPair(a, b);
-    hostOf(a).sendSubprotocol(b.nodeId, 0x0a00, new Uint8Array([2, 1, 0]));
-    await until(() => got.length === 1, 5000, 'membership frame');
-    expect(got[0]).toEqual({ from: a.nodeId, frames: [[2, 1, 0]] });
-  });
+describe.each(PLACEMENTS)('%s engine', (engine) => {
+  describe('MeshHost', () => {
+    it('claimed subprotocol frames go to their handler, not to events()', async () => {
+      const hub = new MemoryHub({ seed: 1 });
+      nodes = await hubNodes(2, hub, { engine });
+      const [a, b] = nodes as [MeshNode, MeshNode];
+      const got: { from: bigint; frames: number[][] }[] = [];
+      hostOf(b).onSubprotocol(0x0a00, (from, frames) => got.push({ from, frames: frames.map((f) => [...f]) }));
+      expect(() => hostOf(b).onSubprotocol(0x0a00, () => {})).toThrow(/already claimed/);
+      await connectPair(a, b);
+      hostOf(a).sendSubprotocol(b.nodeId, 0x0a00, new Uint8Array([2, 1, 0]));
+      await until(() => got.length === 1, 5000, 'membership frame');
+      expect(got[0]).toEqual({ from: a.nodeId, frames: [[2, 1, 0]] });
+    });
 
-  it('a stream opened with a header carries channel and origin hash; claimed packets skip events()', async () => {
-    const hub = new MemoryHub({ seed: 2 });
-    nodes = await hubNodes(2, hub);
-    const [a, b] = nodes as [MeshNode, MeshNode];
-    const packets: InboundPacket[] = [];
-    const channelStream = (1n << 48n) | 0xabcdef0123n;
-    hostOf(b).claimStreams((id) => (id & (1n << 48n)) !== 0n, { packet: (p) => packets.push(p) });
-    await connectPair(a, b);
-    const s = hostOf(a).openStream(b.nodeId, channelStream, { reliability: 'reliable' }, { channelHash: 0x0123, originHash: 0xfeedn });
-    await s.send([new Uint8Array([7]), new Uint8Array([8, 9])]);
-    const plain = a.openStream(b.nodeId, 5n);
-    await plain.send([new Uint8Array([42])]);
-    const [e] = await take(b.events(), 1);
-    expect(e!.streamId).toBe(5n);
-    await until(() => packets.length === 1, 5000, 'channel packet');
-    const p = packets[0]!;
-    expect(p).toMatchObject({ from: a.nodeId, streamId: channelStream, seq: 0n, channelHash: 0x0123, originHash: 0xfeedn });
-    expect(p.events.map((x) => [...x])).toEqual([[7], [8, 9]]);
-    // Claimed events own their bytes.
-    expect(p.events[0]!.buffer.byteLength).toBe(1);
-  });
+    it('a stream opened with a header carries channel and origin hash; claimed packets skip events()', async () => {
+      const hub = new MemoryHub({ seed: 2 });
+      nodes = await hubNodes(2, hub, { engine });
+      const [a, b] = nodes as [MeshNode, MeshNode];
+      const packets: InboundPacket[] = [];
+      const channelStream = (1n << 48n) | 0xabcdef0123n;
+      hostOf(b).claimStreams((id) => (id & (1n << 48n)) !== 0n, { packet: (p) => packets.push(p) });
+      await connectPair(a, b);
+      const s = hostOf(a).openStream(b.nodeId, channelStream, { reliability: 'reliable' }, { channelHash: 0x0123, originHash: 0xfeedn });
+      await s.send([new Uint8Array([7]), new Uint8Array([8, 9])]);
+      const plain = a.openStream(b.nodeId, 5n);
+      await plain.send([new Uint8Array([42])]);
+      const [e] = await take(b.events(), 1);
+      expect(e!.streamId).toBe(5n);
+      await until(() => packets.length === 1, 5000, 'channel packet');
+      const p = packets[0]!;
+      expect(p).toMatchObject({ from: a.nodeId, streamId: channelStream, seq: 0n, channelHash: 0x0123, originHash: 0xfeedn });
+      expect(p.events.map((x) => [...x])).toEqual([[7], [8, 9]]);
+      // Claimed events own their bytes.
+      expect(p.events[0]!.buffer.byteLength).toBe(1);
+    });
 
-  it('peer and close hooks fire', async () => {
-    const hub = new MemoryHub({ seed: 3 });
-    nodes = await hubNodes(2, hub);
-    const [a, b] = nodes as [MeshNode, MeshNode];
-    const seen: PeerEvent['kind'][] = [];
-    hostOf(a).onPeerEvent((e) => seen.push(e.kind));
-    let closed = 0;
-    hostOf(a).onClose(() => closed++);
-    await connectPair(a, b);
-    expect(seen).toEqual(['up']);
-    expect(hostOf(a).closed).toBe(false);
-    await a.close();
-    expect(closed).toBe(1);
-    expect(hostOf(a).closed).toBe(true);
+    it('peer and close hooks fire', async () => {
+      const hub = new MemoryHub({ seed: 3 });
+      nodes = await hubNodes(2, hub, { engine });
+      const [a, b] = nodes as [MeshNode, MeshNode];
+      const seen: PeerEvent['kind'][] = [];
+      hostOf(a).onPeerEvent((e) => seen.push(e.kind));
+      let closed = 0;
+      hostOf(a).onClose(() => closed++);
+      await connectPair(a, b);
+      expect(seen).toEqual(['up']);
+      expect(hostOf(a).closed).toBe(false);
+      await a.close();
+      expect(closed).toBe(1);
+      expect(hostOf(a).closed).toBe(true);
+    });
   });
 });

@@ -5,7 +5,7 @@ import type { MeshNode } from '../../ts/node/mesh-node.js';
 import type { Stream } from '../../ts/streams/stream.js';
 import type { StreamConfig } from '../../ts/streams/config.js';
 import { MemoryHub, type Tap } from '../../ts/transports/memory-hub.js';
-import { connectPair, hubNodes } from '../node/helpers.js';
+import { connectPair, hubNodes, type Placement } from '../node/helpers.js';
 
 const BASE_LEN = 1 << 16;
 const BASE = (() => {
@@ -63,20 +63,36 @@ export interface Collector {
  * listening after completion (until `stop()`), so late duplicates are counted too.
  */
 export function collect(node: MeshNode, from: bigint, stream: bigint, count: number, len: number, onEvent?: (index: number, c: Collector) => void): Collector {
+  return collectMany(node, from, [stream], count, len, onEvent && ((_s, i, c) => onEvent(i, c)))[0]!;
+}
+
+/**
+ * `collect` for several streams from one peer through a single events() iterator, so the
+ * collectors see events in exactly the order the node delivered them (cross-stream comparisons
+ * measure delivery, not how two iterators happened to interleave).
+ */
+export function collectMany(node: MeshNode, from: bigint, streams: bigint[], count: number, len: number, onEvent?: (stream: bigint, index: number, c: Collector) => void): Collector[] {
   const ac = new AbortController();
-  const seen = new Uint8Array(count);
-  const c: Collector = { events: 0, bytes: 0, duplicates: 0, corrupt: 0, done: Promise.resolve(), stop: () => ac.abort() };
-  let resolveDone!: () => void;
-  let rejectDone!: (e: unknown) => void;
-  c.done = new Promise<void>((res, rej) => {
-    resolveDone = res;
-    rejectDone = rej;
-  });
-  c.done.catch(() => undefined);
-  if (count === 0) resolveDone();
+  const state = new Map<bigint, { c: Collector; seen: Uint8Array; resolve: () => void; reject: (e: unknown) => void }>();
+  for (const stream of streams) {
+    const c: Collector = { events: 0, bytes: 0, duplicates: 0, corrupt: 0, done: Promise.resolve(), stop: () => ac.abort() };
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    c.done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    c.done.catch(() => undefined);
+    if (count === 0) resolve();
+    state.set(stream, { c, seen: new Uint8Array(count), resolve, reject });
+  }
+  const single = streams.length === 1 ? streams[0] : undefined;
   void (async () => {
     try {
-      for await (const e of node.events({ stream, from, signal: ac.signal })) {
+      for await (const e of node.events({ stream: single, from, signal: ac.signal })) {
+        const st = state.get(e.streamId);
+        if (!st) continue;
+        const { c, seen } = st;
         const p = e.payload;
         const i = p.length >= 4 ? new DataView(p.buffer, p.byteOffset, p.byteLength).getUint32(0, true) : -1;
         if (i < 0 || i >= count || !isTransferEvent(p, i, len)) {
@@ -90,14 +106,14 @@ export function collect(node: MeshNode, from: bigint, stream: bigint, count: num
         seen[i] = 1;
         c.events++;
         c.bytes += p.length;
-        onEvent?.(i, c);
-        if (c.events === count) resolveDone();
+        onEvent?.(e.streamId, i, c);
+        if (c.events === count) st.resolve();
       }
     } catch (e) {
-      rejectDone(e);
+      for (const st of state.values()) st.reject(e);
     }
   })();
-  return c;
+  return streams.map((s) => state.get(s)!.c);
 }
 
 /** Sends events `first..first+count` of the pattern in calls of `perCall` events. */
@@ -131,6 +147,22 @@ export const SP_WINDOW = 0x0b00;
 export const SP_NACK = 0x0b01;
 export const SP_RESET = 0x0b02;
 
+/**
+ * Watches the data packets of `stream` from `from` to `to` (header fields are cleartext): `sent`
+ * once seq `last` has passed, `resent` once any seq passed a second time (a retransmission).
+ */
+export function dataWatch(hub: MemoryHub, from: string, to: string, stream: bigint, last: bigint): { sent: boolean; resent: boolean } {
+  const w = { sent: false, resent: false };
+  const seen = new Set<bigint>();
+  linkTap(hub, from, to, (h) => {
+    if (h.streamId !== stream || h.subprotocol !== 0 || h.eventCount === 0) return;
+    if (seen.has(h.seq)) w.resent = true;
+    seen.add(h.seq);
+    if (h.seq === last) w.sent = true;
+  });
+  return w;
+}
+
 /** A tap that sees only datagrams from `from` to `to`, with their decoded header. */
 export function linkTap(hub: MemoryHub, from: string, to: string, fn: (h: SeenHeader) => 'drop' | 'pass' | void): () => void {
   const tap: Tap = (d, f, t) => {
@@ -148,11 +180,12 @@ export interface HubPair {
 }
 
 /**
- * For a test file: returns `pair(seed)`, which builds two connected nodes on a fresh seeded memory
- * hub (link impairments are applied by the caller, after the handshake), and registers an
- * `afterEach` that closes the nodes of the last pair and every hub built since the previous test.
+ * For a test file: returns `pair(seed)`, which builds two connected nodes (engines placed as
+ * `engine` says) on a fresh seeded memory hub (link impairments are applied by the caller, after
+ * the handshake), and registers an `afterEach` that closes the nodes of the last pair and every
+ * hub built since the previous test.
  */
-export function hubPairs(): (seed: number) => Promise<HubPair> {
+export function hubPairs(engine: Placement): (seed: number) => Promise<HubPair> {
   let nodes: MeshNode[] = [];
   let hubs: MemoryHub[] = [];
   afterEach(async () => {
@@ -164,7 +197,7 @@ export function hubPairs(): (seed: number) => Promise<HubPair> {
   return async (seed) => {
     const hub = new MemoryHub({ seed });
     hubs.push(hub);
-    nodes = await hubNodes(2, hub);
+    nodes = await hubNodes(2, hub, { engine });
     const [a, b] = nodes as [MeshNode, MeshNode];
     await connectPair(a, b);
     return { hub, a, b };

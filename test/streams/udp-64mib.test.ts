@@ -2,7 +2,7 @@
 // a loss-free link nothing retransmitted spuriously (retransmits ≤ 1% of packets).
 import { afterEach, describe, expect, it } from 'vitest';
 import { MeshNode } from '../../ts/node/mesh-node.js';
-import { PSK, connectPair } from '../node/helpers.js';
+import { PLACEMENTS, PSK, connectPair } from '../node/helpers.js';
 import { collect, reliable, sendTransfer } from './transfer-helpers.js';
 
 const EVENT = 8000;
@@ -14,14 +14,18 @@ afterEach(async () => {
   nodes = [];
 });
 
-describe('reliable stream over UDP on 127.0.0.1', () => {
-  it('moves 64 MiB byte for byte with retransmits ≤ 1% of packets', async () => {
-    const a = await MeshNode.create({ psk: PSK });
-    const b = await MeshNode.create({ psk: PSK });
+describe.each(PLACEMENTS)('reliable stream over UDP on 127.0.0.1 (%s engine)', (engine) => {
+  it.each([
+    // 1 MiB of credit: 128 packets in flight, well inside the 4 MiB socket buffers.
+    ['a 1 MiB window', 1 << 20],
+    // Default options: the window starts at 64 KiB and grows with the measured bandwidth-delay product.
+    ['the default window', undefined],
+  ] as const)('moves 64 MiB byte for byte with retransmits ≤ 1% of packets (%s)', async (_label, windowBytes) => {
+    const a = await MeshNode.create({ psk: PSK, engine });
+    const b = await MeshNode.create({ psk: PSK, engine });
     nodes = [a, b];
     await connectPair(a, b);
-    // 1 MiB of credit: 128 packets in flight, well inside the 4 MiB socket buffers.
-    const s = a.openStream(b.nodeId, 64n, reliable({ windowBytes: 1 << 20 }));
+    const s = a.openStream(b.nodeId, 64n, reliable(windowBytes === undefined ? {} : { windowBytes }));
     const rx = collect(b, a.nodeId, 64n, COUNT, EVENT);
     const t0 = performance.now();
     await sendTransfer(s, COUNT, EVENT, 32);
@@ -30,7 +34,7 @@ describe('reliable stream over UDP on 127.0.0.1', () => {
     const ms = performance.now() - t0;
     rx.stop();
     const st = s.stats();
-    console.log(`64 MiB over UDP: ${ms.toFixed(0)} ms (${((COUNT * EVENT) / 1e3 / ms).toFixed(0)} MB/s), retransmits ${st.retransmits}, rto ${st.rtoMs.toFixed(1)} ms`);
+    console.log(`64 MiB over UDP (${engine}, ${_label}): ${ms.toFixed(0)} ms (${((COUNT * EVENT) / 1e3 / ms).toFixed(0)} MB/s), retransmits ${st.retransmits}, window ${st.txWindow}, rto ${st.rtoMs.toFixed(1)} ms`);
     expect({ events: rx.events, bytes: rx.bytes, duplicates: rx.duplicates, corrupt: rx.corrupt }).toEqual({ events: COUNT, bytes: COUNT * EVENT, duplicates: 0, corrupt: 0 });
     expect(st).toMatchObject({ failed: false, pending: 0, sent: COUNT, acked: COUNT, probesSent: 0 });
     expect(st.retransmits).toBeLessThanOrEqual(COUNT / 100);

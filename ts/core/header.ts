@@ -225,6 +225,44 @@ export function checkHeader(bytes: Uint8Array): number {
   return 0;
 }
 
+/** The flags byte of a header whose checks passed (`checkHeader` returned 0). */
+export function headerFlags(bytes: Uint8Array): number {
+  return bytes[3]!;
+}
+
+/** payload_len of a header whose checks passed. */
+export function headerPayloadLen(bytes: Uint8Array): number {
+  return bytes[64]! | (bytes[65]! << 8);
+}
+
+/** session_id of a header whose checks passed. */
+export function headerSessionId(bytes: Uint8Array): bigint {
+  return view(bytes).getBigUint64(24, true);
+}
+
+/** wire.md §1: how a received datagram is classified before any header check. */
+export const DatagramClass = {
+  /** 14 bytes starting 0x4850: NAT keep-alive (§17). */
+  KEEPALIVE: 1,
+  /** 72 bytes not starting 0x4E45 whose hop count byte is ≤ 3: pingwave (§16). */
+  PINGWAVE: 2,
+  /** Starting 0x5452 with room for a routing header and a Net header: routed packet (§7). */
+  ROUTED: 3,
+  /** Starting 0x4E45: a direct Net packet (§2). */
+  DIRECT: 4,
+  /** Anything else: dropped silently. */
+  JUNK: 5,
+} as const;
+
+export function classifyDatagram(b: Uint8Array): number {
+  if (b.length < 2) return DatagramClass.JUNK;
+  const magic = b[0]! | (b[1]! << 8);
+  if (b.length === 14 && magic === 0x4850) return DatagramClass.KEEPALIVE;
+  if (b.length === 72 && magic !== MAGIC && b[63]! <= 3) return DatagramClass.PINGWAVE;
+  if (magic === 0x5452 && b.length >= 18 + HEADER_SIZE) return DatagramClass.ROUTED;
+  return magic === MAGIC ? DatagramClass.DIRECT : DatagramClass.JUNK;
+}
+
 /** Parses the first 68 bytes of a datagram; throws MalformedPacketError (with `reason`) if invalid. */
 export function decodeHeader(bytes: Uint8Array): PacketHeader {
   if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('decodeHeader expects a Uint8Array');

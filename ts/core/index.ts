@@ -3,10 +3,7 @@ export { initCore, coreModule } from './wasm.js';
 export { blake3, blake3Portable, keyedHash, deriveKey, Blake3, BLAKE3_OUT_LEN, BLAKE3_KEY_LEN, type Blake3Options } from './blake3.js';
 export { ChaCha20Poly1305, AEAD_KEY_SIZE, AEAD_NONCE_SIZE, AEAD_TAG_SIZE } from './aead.js';
 export * from './packet.js';
-export { StreamState, maxPendingForWindow, MAX_ACK_PROBES, type StreamStateConfig, type Admission, type StoredPacket, type TickActions, type GrantValues, type GrantOutcome, type StreamCoreStats, type Refusal } from './reliable.js';
-export { startCoreWorker, type CoreWorker, type RemoteCore } from './worker-host.js';
-export { CoreService } from './core-service.js';
-export * as batchFormat from './batch-format.js';
+export { StreamState, maxPendingForWindow, MAX_ACK_PROBES, RECEIVE_TRACK_LIMIT, type StreamStateConfig, type Admission, type StoredPacket, type TickActions, type GrantValues, type GrantOutcome, type StreamCoreStats, type Refusal } from './reliable.js';
 export {
   NetMeshError,
   MalformedPacketError,

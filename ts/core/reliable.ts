@@ -44,6 +44,7 @@ interface ReliableExports {
   nm_reliable_descriptor(h: number, seqLo: number, seqHi: number): number;
   nm_reliable_take_failed(h: number): number;
   nm_reliable_grow_window(h: number, windowBytes: number): number;
+  nm_reliable_send_room(h: number): number;
   nm_reliable_note_sent(h: number, what: number): number;
   nm_reliable_flags(h: number): number;
   nm_reliable_stats(h: number): number;
@@ -496,6 +497,16 @@ export class StreamState {
   /** Some reliable send is not yet acked (closeGraceful waits for false). */
   hasPending(): boolean {
     return (ex().nm_reliable_flags(this.#handle()) & 1) !== 0;
+  }
+
+  /**
+   * Packets the congestion and retransmit windows take now: min(⌈cwnd⌉, max_pending) − pending
+   * (0 after a give-up; Infinity for unreliable streams). Admitting at most this many per call
+   * enforces cwnd per packet instead of once per call.
+   */
+  sendRoom(): number {
+    const r = ex().nm_reliable_send_room(this.#handle());
+    return r === 0x7fff_ffff ? Infinity : Math.max(0, r);
   }
 
   /** The cwnd gate of streams.md §3 step 2 (always true for unreliable streams). */

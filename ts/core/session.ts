@@ -29,10 +29,13 @@ import {
   pad8,
   R,
   SEAL_OUT_META,
-  SEAL_RECORD_FIXED,
 } from './packet-abi.js';
 import { PacketStatus, statusError } from './packet-status.js';
 import { heap, scratchBuffer } from './memory.js';
+import { SealBuilder } from './seal-builder.js';
+
+/** The builder `sealBatch` lays its records out in (one per thread, reused). */
+const builder = new SealBuilder();
 
 /**
  * The header fields a sender chooses (all optional, default 0). magic/version are fixed, hop_count
@@ -110,14 +113,6 @@ function checkSealHeader(h: SealHeader, where: string): void {
   }
 }
 
-/** Upper bound of the seal output for one record of `framed` plaintext bytes (see batch.rs). */
-function sealOutputBound(framed: number): number {
-  // Greedy packing: any two consecutive packets together exceed 8108 bytes, so a record yields at
-  // most 2·⌈F/8108⌉ + 1 packets; each costs meta + header + tag + ≤ 7 bytes of padding.
-  const packets = 2 * Math.ceil(framed / MAX_PAYLOAD_SIZE) + 1;
-  return framed + packets * (SEAL_OUT_META + HEADER_SIZE + 16 + 8);
-}
-
 /** Events that live in core memory are copied out first: the arena may overwrite or move them. */
 function detach(records: readonly SealRecord[]): SealRecord[] {
   return records.map((r) => ({ header: r.header, events: r.events.map((e) => (inCoreMemory(e) ? e.slice() : e)) }));
@@ -179,10 +174,8 @@ export class PacketSession {
    * first: an event > 8104 bytes (or any other error) throws before any counter is taken.
    */
   sealBatch(records: readonly SealRecord[]): SealBatch {
-    const h = this.#live();
+    this.#live();
     if (!Array.isArray(records)) throw new InvalidArgumentError('sealBatch expects an array of records');
-    let inLen = BATCH_HEADER_SIZE;
-    let outCap = 0;
     let needDetach = false;
     const coreBuf = heap().buffer;
     for (let i = 0; i < records.length; i++) {
@@ -194,7 +187,6 @@ export class PacketSession {
       if ((r.header.flags ?? 0) & PacketFlags.HEARTBEAT && events.length > 0) {
         throw new InvalidArgumentError(`${where}: a HEARTBEAT packet carries no events`);
       }
-      let framed = 0;
       for (let j = 0; j < events.length; j++) {
         const e = events[j];
         if (!(e instanceof Uint8Array)) throw new InvalidArgumentError(`${where}: event ${j} must be a Uint8Array`);
@@ -204,56 +196,40 @@ export class PacketSession {
           );
         }
         if (e.buffer === coreBuf) needDetach = true;
-        framed += 4 + e.length;
       }
-      inLen += pad8(SEAL_RECORD_FIXED + framed);
-      outCap += sealOutputBound(framed);
     }
     const recs = needDetach ? detach(records) : records;
+    const b = builder;
+    b.reset();
+    for (const { header: t, events } of recs) {
+      b.addEvents(t.flags ?? 0, t.subprotocolId ?? 0, t.channelHash ?? 0, t.streamId ?? 0n, t.sequence ?? 0n, t.originHash ?? 0n, events, t.priority ?? 0, t.hopTtl ?? 0, t.fragFlags ?? 0, t.subnetId ?? 0, t.fragmentId ?? 0, t.fragmentOffset ?? 0);
+    }
+    return this.sealBuilt(b);
+  }
+
+  /**
+   * Seals a batch laid out by a SealBuilder (one copy into the arena, one core call). Throws the
+   * typed error of a rejected batch (nothing sealed, no counter taken).
+   */
+  sealBuilt(b: SealBuilder): SealBatch {
+    const h = this.#live();
+    const input = b.input();
+    const inLen = input.length;
+    const outCap = b.outputBound;
     const a = arena(inLen + outCap);
     const inPtr = a.ptr;
     const outPtr = inPtr + inLen;
-    const mem = heap();
-    const dv = heapView();
-    dv.setUint32(inPtr, recs.length, true);
-    dv.setUint32(inPtr + 4, 0, true);
-    let p = inPtr + BATCH_HEADER_SIZE;
-    for (let i = 0; i < recs.length; i++) {
-      const { header: t, events } = recs[i]!;
-      mem[p] = t.flags ?? 0;
-      mem[p + 1] = t.priority ?? 0;
-      mem[p + 2] = t.hopTtl ?? 0;
-      mem[p + 3] = t.fragFlags ?? 0;
-      dv.setUint16(p + 4, t.subprotocolId ?? 0, true);
-      dv.setUint16(p + 6, t.channelHash ?? 0, true);
-      dv.setBigUint64(p + 8, t.streamId ?? 0n, true);
-      dv.setBigUint64(p + 16, t.sequence ?? 0n, true);
-      dv.setBigUint64(p + 24, t.originHash ?? 0n, true);
-      dv.setUint32(p + 32, t.subnetId ?? 0, true);
-      dv.setUint16(p + 36, t.fragmentId ?? 0, true);
-      dv.setUint16(p + 38, t.fragmentOffset ?? 0, true);
-      dv.setUint32(p + 40, events.length, true);
-      let q = p + SEAL_RECORD_FIXED;
-      for (let j = 0; j < events.length; j++) {
-        const e = events[j]!;
-        dv.setUint32(q, e.length, true);
-        mem.set(e, q + 4);
-        q += 4 + e.length;
-      }
-      dv.setUint32(p + 44, q - p - SEAL_RECORD_FIXED, true);
-      const end = pad8(q);
-      mem.fill(0, q, end);
-      p = end;
-    }
+    heap().set(input, inPtr);
     const n = packetExports().nm_packet_seal_batch(h, inPtr, inLen, outPtr, outCap);
     if (n < 0) throw statusError(n)!;
+    const dv = heapView();
     const offsets = new Uint32Array(n);
     let o = outPtr;
     for (let i = 0; i < n; i++) {
       offsets[i] = o;
       o = pad8(o + SEAL_OUT_META + dv.getUint32(o, true));
     }
-    return new SealBatch(offsets);
+    return new SealBatch(offsets, outPtr, o);
   }
 
   /** Greedily packs `events` of one stream into as many packets as needed (one core call). */
@@ -344,11 +320,31 @@ export class SealBatch {
   readonly count: number;
   readonly #gen = arenaGeneration();
   readonly #at: Uint32Array;
+  readonly #start: number;
+  readonly #end: number;
 
   /** @internal */
-  constructor(at: Uint32Array) {
+  constructor(at: Uint32Array, start: number, end: number) {
     this.#at = at;
     this.count = at.length;
+    this.#start = start;
+    this.#end = end;
+  }
+
+  /**
+   * Owned copies of every datagram, made with one copy of the whole output region: the datagrams
+   * are views into one new buffer (for a transport that keeps them until the socket has sent).
+   */
+  datagramViews(): Uint8Array[] {
+    staleCheck(this.#gen);
+    const region = heap().slice(this.#start, this.#end);
+    const dv = new DataView(region.buffer);
+    const out = new Array<Uint8Array>(this.count);
+    for (let i = 0; i < this.count; i++) {
+      const o = this.#at[i]! - this.#start;
+      out[i] = region.subarray(o + SEAL_OUT_META, o + SEAL_OUT_META + dv.getUint32(o, true));
+    }
+    return out;
   }
 
   #meta(i: number): number {

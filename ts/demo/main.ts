@@ -2,7 +2,7 @@
 // events each way on every pair with content checks, print events/s and round-trip times, then
 // stop one node and watch the others mark it suspected, then failed.
 import { MeshNode } from '../node/mesh-node.js';
-import type { ReceivedEvent } from '../streams/stream-engine.js';
+import type { ReceivedEvent } from '../node/inbound.js';
 
 const EVENTS = Number(process.env.DEMO_EVENTS ?? 10_000);
 const EVENT_SIZE = 256;

@@ -16,7 +16,13 @@ import { AnnouncementDedup, forwardCopy, mayPinIdentity, screenAnnouncement } fr
 import type { Identity } from '../identity/identity.js';
 import { originHashFromPublicKey } from '../identity/node-id.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { Peer } from './peer.js';
+import type { Health } from './failure-detector.js';
+
+/** What the service needs to know of a peer. */
+export interface AnnouncementPeer {
+  readonly nodeId: bigint;
+  readonly health: Health;
+}
 
 export const MIN_ANNOUNCE_INTERVAL_MS = 10_000;
 export const FOLD_SWEEP_INTERVAL_MS = 500;
@@ -43,8 +49,8 @@ export interface AnnouncementStats {
 
 interface Deps {
   identity: Identity;
-  peers(): Iterable<Peer>;
-  sendTo(peer: Peer, subprotocol: number, payload: Uint8Array): void;
+  peers(): Iterable<AnnouncementPeer>;
+  sendTo(peer: AnnouncementPeer, subprotocol: number, payload: Uint8Array): void;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -111,7 +117,7 @@ export class CapabilityService {
     for (const p of this.deps.peers()) this.send(p, this.local.bytes);
   }
 
-  private send(peer: Peer, bytes: Uint8Array): void {
+  private send(peer: AnnouncementPeer, bytes: Uint8Array): void {
     this.deps.sendTo(peer, ANNOUNCEMENT_SUBPROTOCOL, bytes);
     this.counters.sent++;
   }
@@ -127,12 +133,12 @@ export class CapabilityService {
   }
 
   /** Session-open push of the local announcement. */
-  onSessionOpen(peer: Peer): void {
+  onSessionOpen(peer: AnnouncementPeer): void {
     if (this.local) this.send(peer, this.local.bytes);
   }
 
   /** fold.md §4.2 for every frame of a 0x0C00 message from a direct peer. */
-  onMessage(peer: Peer, frames: readonly Uint8Array[]): void {
+  onMessage(peer: AnnouncementPeer, frames: readonly Uint8Array[]): void {
     for (const f of frames) this.receive(peer, f);
   }
 
@@ -140,7 +146,7 @@ export class CapabilityService {
     this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
   }
 
-  private receive(peer: Peer, bytes: Uint8Array): void {
+  private receive(peer: AnnouncementPeer, bytes: Uint8Array): void {
     this.counters.received++;
     const r = screenAnnouncement(bytes, { sender: peer.nodeId, self: this.deps.identity.nodeId, dedup: this.dedup, requireSigned: this.requireSigned });
     if (!r.ok) {
@@ -166,7 +172,7 @@ export class CapabilityService {
     if (copy) {
       const bytes = encodeAnnouncementBytes(copy);
       for (const p of this.deps.peers()) {
-        if (p === peer || p.detector.health === 'failed') continue;
+        if (p.nodeId === peer.nodeId || p.health === 'failed') continue;
         this.send(p, bytes);
         this.counters.forwarded++;
       }

@@ -1,33 +1,35 @@
-// MeshNode: sessions, peers, heartbeats and the event plane over one transport, with all packet
-// crypto in a core worker (sdk.md "MeshNode", wire.md §11–§15).
+// MeshNode: the app-thread facade of a node (sdk.md "MeshNode"). The packet path — socket,
+// sessions, streams, timers — runs in the node's engine, placed once: in a core worker (the
+// default on Node, Deno and Bun) or on this thread ('inline'). This side keeps the SDK surface:
+// synchronous mirrors of peers and streams, events() and peerEvents(), capability announcements
+// (signed here with the identity) and the fold, and the MeshHost seam the layers build on.
 import { Identity } from '../identity/identity.js';
-import { ClosedError, HandshakeError, InvalidArgumentError, NotConnectedError } from '../errors.js';
+import { ClosedError, EngineFailedError, InvalidArgumentError, NotConnectedError, type NetMeshError } from '../errors.js';
 import { parsePsk } from '../session/psk.js';
-import { generateNoiseKeypair, type NoiseKeypair } from '../session/noise.js';
+import { generateNoiseKeypair } from '../session/noise.js';
 import type { KeyDerivationMode } from '../session/handshake.js';
-import type { Datagram, Transport } from '../transports/transport.js';
+import type { Transport } from '../transports/transport.js';
 import { defaultTransport } from '../transports/default.js';
 import { parseAddress } from '../transports/address.js';
-import { startCoreWorker, type CoreWorker } from '../core/worker-host.js';
-import { Status, type SealTemplate } from '../core/batch-format.js';
-import { HEADER_SIZE } from '../core/header.js';
 import { AsyncQueue } from '../util/async-queue.js';
-import { DataPipe, type OpenedBatch } from './data-pipe.js';
-import { Handshaker, type HandshakeOutcome } from './handshaker.js';
-import { FLAG_HANDSHAKE, FLAG_HEARTBEAT, checkHeader } from './handshake-datagram.js';
-import { Peer, type PeerEvent, type PeerInfo } from './peer.js';
-import { StreamEngine, type ReceivedEvent } from '../streams/stream-engine.js';
+import { warn, type WarningSink } from '../util/diagnostics.js';
+import { runtimeName } from '../runtime/detect.js';
+import { WORKER_SOURCE } from '../core/generated/worker-source.js';
+import { ENGINE, type EngineConfig, type EngineHost, type EnginePlacement } from '../engine/engine-host.js';
+import { InlineEngineHost } from '../engine/inline-host.js';
+import { WorkerEngineHost } from '../engine/worker-host.js';
+import { SUBSTRATE_SUBPROTOCOLS } from '../engine/subprotocols.js';
 import type { Stream } from '../streams/stream.js';
 import type { StreamConfig } from '../streams/config.js';
-import { SUBPROTOCOL_STREAM_NACK, SUBPROTOCOL_STREAM_RESET, SUBPROTOCOL_STREAM_WINDOW } from '../streams/control-frames.js';
-import type { Health } from './failure-detector.js';
 import { CapabilityService, type AnnounceOptions, type AnnouncementStats } from './capability-service.js';
 import type { CapabilitySet } from '../fold/capabilities.js';
 import type { CapabilityQuery } from '../fold/query.js';
 import type { CapabilityFold } from '../fold/capability-fold.js';
 import { ANNOUNCEMENT_SUBPROTOCOL } from '../fold/announcement.js';
-import { HOST, type InboundPacket, type MeshHost, type PacketTemplate, type StreamHeader, type StreamSink } from './host.js';
-import { warn, type WarningSink } from '../util/diagnostics.js';
+import { HOST, type MeshHost, type PacketTemplate, type StreamHeader } from './host.js';
+import { EngineClient } from './engine-client.js';
+import type { ReceivedEvent } from './inbound.js';
+import type { PeerEvent, PeerInfo } from './peer.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -46,6 +48,18 @@ export interface MeshNodeOptions {
   autoRefreshAnnouncements?: boolean;
   /** Receives the library's warnings (they also go to the `net-mesh:warning` diagnostics channel). */
   onWarning?: WarningSink;
+  /**
+   * Where the packet path runs: "worker" (a core worker that owns the socket; the default on
+   * Node, Deno and Bun) or "inline" (this thread; the default where there are no workers).
+   */
+  engine?: EnginePlacement;
+  /**
+   * Event bytes this node may hold unread (no events() reader took them yet) and still grant back
+   * to senders (default 8 MiB); beyond it, credit returns as the app consumes.
+   */
+  receiveBudgetBytes?: number;
+  /** Largest window a stream without an explicit windowBytes grows to (default 16 MiB). */
+  maxWindowBytes?: number;
 }
 
 export interface NodeStats {
@@ -56,19 +70,16 @@ export interface NodeStats {
   eventsIn: number;
   heartbeatsIn: number;
   heartbeatsOut: number;
-  /** Datagrams dropped, by reason; `unsupported` counts keep-alives, pingwaves and routed packets. */
+  /** Datagrams dropped, by reason; `unsupported` counts keep-alives, pingwaves, routed packets and unhandled substrate subprotocols. */
   dropped: { malformed: number; authFailure: number; replay: number; unknownSession: number; handshake: number; unsupported: number; other: number };
   peers: number;
   announcements: AnnouncementStats;
 }
 
-interface EventSubscription {
-  queue: AsyncQueue<ReceivedEvent>;
-  stream?: bigint;
-  from?: bigint;
-}
-
-const MAX_UNCLAIMED_EVENTS = 1 << 20;
+const DEFAULT_RECEIVE_BUDGET = 8 << 20;
+const DEFAULT_MAX_WINDOW = 16 << 20;
+/** How long close() waits for the engine to confirm its shutdown. */
+const SHUTDOWN_WAIT_MS = 1000;
 
 function positiveInt(name: string, v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
@@ -76,91 +87,73 @@ function positiveInt(name: string, v: unknown, dflt: number): number {
   return v;
 }
 
+function byteCount(name: string, v: unknown, dflt: number, min: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 2 ** 32 - 1) throw new InvalidArgumentError(`${name} must be an integer number of bytes in ${min}..${2 ** 32 - 1}, got ${String(v)}`);
+  return v;
+}
+
+/** Workers where the runtime has them and the worker code was built in; the calling thread otherwise. */
+function defaultPlacement(): EnginePlacement {
+  if (!WORKER_SOURCE) return 'inline';
+  const rt = runtimeName();
+  return rt === 'node' || rt === 'deno' || rt === 'bun' ? 'worker' : 'inline';
+}
+
 export class MeshNode {
   readonly identity: Identity;
   readonly nodeId: bigint;
   readonly noisePublicKey: Uint8Array;
   readonly keyDerivation: KeyDerivationMode;
-  private readonly heartbeatIntervalMs: number;
-  private readonly sessionTimeoutMs: number;
-  private readonly peersById = new Map<bigint, Peer>();
-  private readonly peersByLocal = new Map<number, Peer>();
-  private nextLocalId = 1;
-  private readonly handshaker: Handshaker;
-  private readonly pipe: DataPipe;
-  private readonly engine: StreamEngine;
+  /** Where this node's engine runs. */
+  readonly engine: EnginePlacement;
+  private readonly client: EngineClient;
   private readonly capabilities: CapabilityService;
-  private readonly eventSubs = new Set<EventSubscription>();
-  private unclaimed: ReceivedEvent[] = [];
   private readonly peerSubs = new Set<AsyncQueue<PeerEvent>>();
-  private readonly heartbeatTimer: ReturnType<typeof setInterval>;
   private closing: Promise<void> | undefined;
   private readonly warnings: WarningSink | undefined;
-  /** Layers built on the node (channels, rpc, blobs): claimed subprotocols and streams, hooks. */
+  /** Layers built on the node (channels, rpc, blobs): claimed subprotocols, hooks. */
   private readonly subprotocolHandlers = new Map<number, (from: bigint, frames: Uint8Array[]) => void>();
-  private readonly streamClaims: { match: (streamId: bigint) => boolean; sink: StreamSink }[] = [];
   private readonly peerListeners = new Set<(e: PeerEvent) => void>();
   private readonly closeListeners = new Set<() => void>();
   readonly [HOST]: MeshHost;
-  private readonly counters = {
-    packetsIn: 0,
-    packetsOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    eventsIn: 0,
-    heartbeatsIn: 0,
-    heartbeatsOut: 0,
-    dropped: { malformed: 0, authFailure: 0, replay: 0, unknownSession: 0, handshake: 0, unsupported: 0, other: 0 },
-  };
 
   private constructor(
     opts: MeshNodeOptions,
-    private readonly transport: Transport,
-    private readonly worker: CoreWorker,
-    private readonly staticKeypair: NoiseKeypair,
-    private readonly psk: Uint8Array,
+    identity: Identity,
+    private readonly host: EngineHost,
   ) {
-    this.identity = opts.identity ?? Identity.generate();
-    this.nodeId = this.identity.nodeId;
-    this.noisePublicKey = staticKeypair.publicKey;
+    this.identity = identity;
+    this.nodeId = identity.nodeId;
+    this.noisePublicKey = host.noisePublicKey;
     this.keyDerivation = opts.keyDerivation ?? 'noise';
-    this.heartbeatIntervalMs = positiveInt('heartbeatIntervalMs', opts.heartbeatIntervalMs, 5000);
-    this.sessionTimeoutMs = positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
+    this.engine = host.placement;
     this.warnings = opts.onWarning;
-    this[HOST] = this.makeHost();
-    this.pipe = new DataPipe(worker, transport, (b) => this.onOpened(b), (e) => this.onPipeError(e));
-    this.handshaker = new Handshaker({
-      psk,
-      mode: this.keyDerivation,
-      staticKeypair,
-      ownNodeId: this.nodeId,
-      send: (d, address) => this.sendRaw(d, address),
-      established: (o) => this.establish(o),
-      now: () => performance.now(),
-      handshakeTimeoutMs: opts.handshakeTimeoutMs,
-      handshakeAttempts: opts.handshakeAttempts,
-    });
-    this.engine = new StreamEngine({
-      sealTo: (peer, t, events, address) => this.sealTo(peer, t, events, address),
-      deliver: (events) => this.deliver(events),
-      peer: (id) => this.peersById.get(id),
-      peers: () => this.peersById.values(),
-      now: () => performance.now(),
-      resetStream: (peer, streamId, err) => this.failReads(peer.nodeId, streamId, err),
-      sendBacklog: () => this.sendBacklog(),
-      warn: (code, message) => warn(this.warnings, code, message),
-    });
+    this.client = new EngineClient(
+      host,
+      {
+        peer: (e, peer, newSession) => {
+          if (this.closing) return;
+          for (const q of this.peerSubs) q.push(e);
+          for (const cb of this.peerListeners) cb(e);
+          if (newSession) this.capabilities.onSessionOpen(peer);
+          if (e.kind === 'failed') this.capabilities.onPeerFailed(e.nodeId);
+        },
+        subprotocol: (from, sp, frames) => this.onSubprotocol(from, sp, frames),
+      },
+      opts.onWarning,
+    );
     this.capabilities = new CapabilityService(
       {
         identity: this.identity,
-        peers: () => this.peersById.values(),
-        sendTo: (peer, sp, payload) => this.sendSubprotocolTo(peer, sp, payload),
+        peers: () => this.client.peers.values(),
+        sendTo: (peer, sp, payload) => this.client.sendSubprotocol(peer.nodeId, sp, payload),
       },
       { minAnnounceIntervalMs: opts.minAnnounceIntervalMs, autoRefresh: opts.autoRefreshAnnouncements },
     );
-    this.heartbeatTimer = setInterval(() => this.tick(), this.heartbeatIntervalMs);
-    (this.heartbeatTimer as { unref?: () => void }).unref?.();
-    transport.onReceive((batch) => this.onDatagrams(batch));
+    this[HOST] = this.makeHost();
+    host.onFailure((e) => this.engineFailed(e));
+    this.client.start();
   }
 
   static async create(opts: MeshNodeOptions): Promise<MeshNode> {
@@ -169,25 +162,53 @@ export class MeshNode {
     if (opts.keyDerivation !== undefined && opts.keyDerivation !== 'noise' && opts.keyDerivation !== 'net-v0.27') {
       throw new InvalidArgumentError(`keyDerivation must be "noise" or "net-v0.27", got ${String(opts.keyDerivation)}`);
     }
+    if (opts.engine !== undefined && opts.engine !== 'worker' && opts.engine !== 'inline') {
+      throw new InvalidArgumentError(`engine must be "worker" or "inline", got ${String(opts.engine)}`);
+    }
     // Validate every option before any socket or worker exists, so a bad one leaks nothing.
-    positiveInt('heartbeatIntervalMs', opts.heartbeatIntervalMs, 5000);
-    positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
+    const heartbeatIntervalMs = positiveInt('heartbeatIntervalMs', opts.heartbeatIntervalMs, 5000);
+    const sessionTimeoutMs = positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
+    const receiveBudgetBytes = byteCount('receiveBudgetBytes', opts.receiveBudgetBytes, DEFAULT_RECEIVE_BUDGET, 0);
+    const maxWindowBytes = byteCount('maxWindowBytes', opts.maxWindowBytes, DEFAULT_MAX_WINDOW, 65_536);
+    if (opts.handshakeTimeoutMs !== undefined) positiveInt('handshakeTimeoutMs', opts.handshakeTimeoutMs, 0);
+    if (opts.handshakeAttempts !== undefined && !(Number.isInteger(opts.handshakeAttempts) && opts.handshakeAttempts >= 1)) {
+      throw new InvalidArgumentError(`handshakeAttempts must be a positive integer, got ${String(opts.handshakeAttempts)}`);
+    }
     if (opts.identity !== undefined && !(opts.identity instanceof Identity)) throw new InvalidArgumentError('identity must be an Identity');
     if (opts.onWarning !== undefined && typeof opts.onWarning !== 'function') throw new InvalidArgumentError('onWarning must be a function');
-    const transport = opts.transport ?? defaultTransport();
-    await transport.bind(opts.bind ?? '127.0.0.1:0');
-    let worker: CoreWorker;
-    try {
-      worker = await startCoreWorker();
-    } catch (e) {
-      await transport.close();
-      throw e;
+    const placement = opts.engine ?? defaultPlacement();
+    const identity = opts.identity ?? Identity.generate();
+    const cfg: EngineConfig = {
+      nodeId: identity.nodeId,
+      psk,
+      staticKeypair: generateNoiseKeypair(),
+      keyDerivation: opts.keyDerivation ?? 'noise',
+      heartbeatIntervalMs,
+      sessionTimeoutMs,
+      receiveBudgetBytes,
+      maxWindowBytes,
+      bind: opts.bind ?? '127.0.0.1:0',
+      ...(opts.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}),
+      ...(opts.handshakeAttempts !== undefined ? { handshakeAttempts: opts.handshakeAttempts } : {}),
+    };
+    let host: EngineHost;
+    if (placement === 'worker' && !opts.transport) {
+      host = await WorkerEngineHost.start(cfg);
+    } else {
+      const transport = opts.transport ?? defaultTransport();
+      await transport.bind(cfg.bind);
+      try {
+        host = placement === 'worker' ? await WorkerEngineHost.start(cfg, transport) : new InlineEngineHost(cfg, transport);
+      } catch (e) {
+        await transport.close();
+        throw e;
+      }
     }
-    return new MeshNode(opts, transport, worker, generateNoiseKeypair(), psk);
+    return new MeshNode(opts, identity, host);
   }
 
   get address(): string {
-    return this.transport.address;
+    return this.host.address;
   }
 
   /** Opens a session to the node at `address` whose Noise static key and node id are known. */
@@ -198,65 +219,60 @@ export class MeshNode {
       throw new InvalidArgumentError('peer.publicKey must be the 32-byte X25519 key of the peer (its noisePublicKey)');
     }
     if (typeof peer.nodeId !== 'bigint') throw new InvalidArgumentError('peer.nodeId must be a bigint');
-    const outcome = await this.handshaker.connect(address, peer);
-    this.establish(outcome);
-    const p = this.peersById.get(peer.nodeId);
-    if (!p) throw new HandshakeError('HANDSHAKE_FAILED', 'session vanished after the handshake');
-    return p.info();
+    return this.client.connect(address, peer);
   }
 
   /** Expects a handshake from this node id (wire.md §11.2). */
   accept(nodeId: bigint): void {
     this.assertOpen();
     if (typeof nodeId !== 'bigint') throw new InvalidArgumentError('accept(nodeId) takes a bigint node id');
-    this.handshaker.accept(nodeId);
+    this.client.accept(nodeId);
   }
 
   peers(): PeerInfo[] {
-    return [...this.peersById.values()].map((p) => p.info());
+    return [...this.client.peers.values()].map((p) => p.info());
   }
 
   peerEvents(opts: { signal?: AbortSignal } = {}): AsyncIterable<PeerEvent> {
     const q: AsyncQueue<PeerEvent> = new AsyncQueue<PeerEvent>({ signal: opts.signal, onEnd: () => this.peerSubs.delete(q) });
-    if (this.closing) q.end();
-    else this.peerSubs.add(q);
+    const ended = this.client.closedError;
+    if (ended) {
+      if (this.client.failure) q.fail(this.client.failure);
+      else q.end();
+    } else this.peerSubs.add(q);
     return q;
   }
 
   openStream(peer: bigint, streamId: bigint, config?: StreamConfig): Stream {
     this.assertOpen();
     if (typeof peer !== 'bigint' || typeof streamId !== 'bigint') throw new InvalidArgumentError('openStream(peer, streamId) takes bigint ids');
-    const p = this.peersById.get(peer);
-    if (!p) throw new NotConnectedError(`no session to node ${peer}`);
-    return this.engine.openStream(p, BigInt.asUintN(64, streamId), config);
+    return this.client.openStream(peer, BigInt.asUintN(64, streamId), config, undefined);
   }
 
   events(opts: { stream?: bigint; from?: bigint; signal?: AbortSignal } = {}): AsyncIterable<ReceivedEvent> {
-    const sub: EventSubscription = {
-      queue: new AsyncQueue<ReceivedEvent>({ signal: opts.signal, onEnd: () => this.eventSubs.delete(sub) }),
-      stream: opts.stream,
-      from: opts.from,
-    };
-    if (this.closing) {
-      sub.queue.end();
-      return sub.queue;
-    }
-    // Events that arrived before anyone listened are handed to the first matching subscriber.
-    if (this.unclaimed.length) {
-      const keep: ReceivedEvent[] = [];
-      for (const e of this.unclaimed) (matches(sub, e) ? sub.queue.push(e) : keep.push(e));
-      this.unclaimed = keep;
-    }
-    this.eventSubs.add(sub);
-    return sub.queue;
+    return this.client.inbound.subscribe(opts);
   }
 
   stats(): NodeStats {
-    const c = this.counters;
+    const c = this.client.counters;
     return {
-      ...c,
-      dropped: { ...c.dropped, handshake: c.dropped.handshake + this.handshaker.failures },
-      peers: this.peersById.size,
+      packetsIn: c.packetsIn,
+      packetsOut: c.packetsOut,
+      bytesIn: c.bytesIn,
+      bytesOut: c.bytesOut,
+      eventsIn: c.eventsIn,
+      heartbeatsIn: c.heartbeatsIn,
+      heartbeatsOut: c.heartbeatsOut,
+      dropped: {
+        malformed: c.malformed,
+        authFailure: c.authFailure,
+        replay: c.replay,
+        unknownSession: c.unknownSession,
+        handshake: c.handshake,
+        unsupported: c.unsupported + this.client.unclaimedSubprotocol,
+        other: c.other + this.client.inbound.dropped,
+      },
+      peers: this.client.peers.size,
       announcements: this.capabilities.stats(),
     };
   }
@@ -292,15 +308,7 @@ export class MeshNode {
       throw new InvalidArgumentError(`subprotocolId must be an integer in 1..0xffff, got ${subprotocolId}`);
     }
     if (!(payload instanceof Uint8Array) || payload.length > 8104) throw new InvalidArgumentError('payload must be a Uint8Array of at most 8104 bytes');
-    const p = this.peersById.get(peer);
-    if (!p) throw new NotConnectedError(`no session to node ${peer}`);
-    this.sendSubprotocolTo(p, subprotocolId, payload);
-  }
-
-  private sendSubprotocolTo(peer: Peer, subprotocol: number, payload: Uint8Array): void {
-    const seq = peer.subprotocolSeq.get(subprotocol) ?? 0n;
-    peer.subprotocolSeq.set(subprotocol, seq + 1n);
-    this.sealTo(peer, { flags: 0, subprotocol, channelHash: 0, streamId: BigInt(subprotocol), sequence: seq, originHash: 0n }, [payload]);
+    this.client.sendSubprotocol(peer, subprotocolId, payload);
   }
 
   async close(): Promise<void> {
@@ -308,8 +316,11 @@ export class MeshNode {
     return this.closing;
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   private async shutdown(): Promise<void> {
-    clearInterval(this.heartbeatTimer);
     for (const cb of [...this.closeListeners]) {
       try {
         cb();
@@ -319,216 +330,49 @@ export class MeshNode {
     }
     this.closeListeners.clear();
     this.peerListeners.clear();
-    this.handshaker.close();
     this.capabilities.close();
-    for (const s of this.eventSubs) s.queue.end();
+    // The engine answers connects in progress, closes its streams (settling their closeGraceful
+    // calls) and sends what it still holds; a failed or silent engine is not waited for.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.client.shutdown(), new Promise<void>((r) => (timer = setTimeout(r, SHUTDOWN_WAIT_MS)))]);
+    clearTimeout(timer);
+    this.client.end(new ClosedError('MeshNode'), false);
     for (const q of this.peerSubs) q.end();
-    this.eventSubs.clear();
     this.peerSubs.clear();
-    this.unclaimed = [];
-    try {
-      await Promise.race([this.pipe.drain(), new Promise((r) => setTimeout(r, 200))]);
-    } catch {
-      // closing anyway
-    }
-    this.pipe.close();
-    this.engine.close();
-    this.peersById.clear();
-    this.peersByLocal.clear();
-    await this.worker.terminate();
-    await this.transport.close();
+    await this.host.dispose();
+  }
+
+  /** The engine stopped under us: every pending promise and iterable fails with ENGINE_FAILED. */
+  private engineFailed(cause: Error): void {
+    const err: NetMeshError = cause instanceof EngineFailedError ? cause : new EngineFailedError(`engine failed: ${cause.message}`, { cause });
+    this.client.end(err, true);
+    for (const q of this.peerSubs) q.fail(err);
+    this.peerSubs.clear();
+    void this.close();
   }
 
   private assertOpen(): void {
+    if (this.client.failure) throw this.client.failure;
     if (this.closing) throw new ClosedError('MeshNode');
   }
 
-  // ---- sessions -------------------------------------------------------------------------------
-
-  private establish(o: HandshakeOutcome): void {
+  private onSubprotocol(from: bigint, sp: number, frames: Uint8Array[]): void {
     if (this.closing) return;
-    const now = performance.now();
-    const old = this.peersById.get(o.peerNodeId);
-    if (old && old.sessionId === o.keys.sessionId) return; // already installed (initiator path)
-    const localId = this.nextLocalId++;
-    this.pipe.addSession(localId, o.keys.sessionId, o.keys.txKey, o.keys.rxKey);
-    const peer = new Peer(o.peerNodeId, o.address, o.keys.sessionId, localId, this.sessionTimeoutMs, now, o.rttMs);
-    if (old) {
-      // A new session replaces the old one (new id, counters, replay window); streams start afresh.
-      this.peersByLocal.delete(old.localId);
-      this.pipe.removeSession(old.localId);
-      this.engine.dropPeer(old);
-    }
-    this.peersById.set(o.peerNodeId, peer);
-    this.peersByLocal.set(localId, peer);
-    this.emitPeer(peer, old && old.detector.health !== 'healthy' ? 'recovered' : 'up');
-    this.capabilities.onSessionOpen(peer);
-  }
-
-  private emitPeer(peer: Peer, kind: PeerEvent['kind']): void {
-    const ev: PeerEvent = { kind, nodeId: peer.nodeId, address: peer.address, health: peer.detector.health };
-    for (const q of this.peerSubs) q.push(ev);
-    for (const cb of this.peerListeners) cb(ev);
-  }
-
-  private healthChanged(peer: Peer, t: { from: Health; to: Health } | undefined): void {
-    if (!t) return;
-    if (t.to === 'healthy') this.emitPeer(peer, 'recovered');
-    else this.emitPeer(peer, t.to);
-    if (t.to === 'failed') this.capabilities.onPeerFailed(peer.nodeId);
-  }
-
-  private tick(): void {
-    if (this.closing) return;
-    const now = performance.now();
-    for (const peer of this.peersById.values()) {
-      this.sealTo(peer, { flags: FLAG_HEARTBEAT, subprotocol: 0, channelHash: 0, streamId: 0n, sequence: 0n, originHash: 0n }, []);
-      this.counters.heartbeatsOut++;
-      this.engine.sweep(peer);
-      this.healthChanged(peer, peer.detector.evaluate(now));
-    }
-  }
-
-  // ---- send -----------------------------------------------------------------------------------
-
-  private sealTo(peer: Peer, template: SealTemplate, events: readonly Uint8Array[], address = peer.address): void {
-    this.counters.packetsOut++;
-    this.pipe.seal(peer.localId, template, events, address);
-  }
-
-  /** Packets queued for sealing or sending and not yet handed to the socket (paces the scheduler). */
-  private sendBacklog(): number {
-    const t = this.transport.stats();
-    return this.counters.packetsOut - t.datagramsOut - t.sendErrors - this.pipe.sealFailures;
-  }
-
-  private sendRaw(datagram: Uint8Array, address: string): void {
-    this.counters.packetsOut++;
-    this.pipe.sendRaw([{ data: datagram, address }]);
-  }
-
-  // ---- receive --------------------------------------------------------------------------------
-
-  private onDatagrams(batch: Datagram[]): void {
-    if (this.closing) return;
-    const toOpen: Datagram[] = [];
-    for (const d of batch) {
-      this.counters.packetsIn++;
-      this.counters.bytesIn += d.data.length;
-      const b = d.data;
-      if (checkHeader(b) !== 0) {
-        // wire.md §1: NAT keep-alives, pingwaves and routed packets are other datagram classes,
-        // which this node does not process yet; anything else is junk.
-        if (otherDatagramClass(b)) this.counters.dropped.unsupported++;
-        else this.counters.dropped.malformed++;
-        continue;
-      }
-      const flags = b[3]!;
-      if (flags & FLAG_HANDSHAKE) {
-        const payloadLen = b[64]! | (b[65]! << 8);
-        if (b.length !== HEADER_SIZE + payloadLen) {
-          this.counters.dropped.malformed++;
-          continue;
-        }
-        this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address);
-        continue;
-      }
-      toOpen.push(d);
-    }
-    if (toOpen.length) this.pipe.open(toOpen);
-  }
-
-  private onOpened({ records, sources }: OpenedBatch): void {
-    if (this.closing) return;
-    const now = performance.now();
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      if (r.status !== Status.OK) {
-        this.countDrop(r.status);
-        continue;
-      }
-      const peer = this.peersByLocal.get(r.localSession);
-      if (!peer) {
-        this.counters.dropped.unknownSession++;
-        continue;
-      }
-      peer.lastActivity = now;
-      if (peer.address !== sources[i]) peer.address = sources[i]!;
-      if (r.flags & FLAG_HEARTBEAT) {
-        this.counters.heartbeatsIn++;
-        this.healthChanged(peer, peer.detector.heard(now));
-        continue;
-      }
-      const sp = r.subprotocol;
-      const handler = sp === 0 ? undefined : this.subprotocolHandlers.get(sp);
-      if (handler) {
-        handler(peer.nodeId, r.events.map((e) => e.slice()));
-      } else if (sp === ANNOUNCEMENT_SUBPROTOCOL) {
-        this.capabilities.onMessage(peer, r.events);
-      } else if (sp === SUBPROTOCOL_STREAM_WINDOW || sp === SUBPROTOCOL_STREAM_NACK || sp === SUBPROTOCOL_STREAM_RESET) {
-        this.engine.onControl(peer, sp, r.events, sources[i]);
-      } else {
-        this.engine.onEventPlane(peer, r.flags, r.streamId, r.sequence, r.plaintextLen, r.events, r.channelHash, r.originHash);
-      }
-    }
-  }
-
-  private countDrop(status: number): void {
-    const d = this.counters.dropped;
-    if (status === Status.AUTH) d.authFailure++;
-    else if (status === Status.REPLAY) d.replay++;
-    else if (status === Status.UNKNOWN_SESSION) d.unknownSession++;
-    else if (status === Status.MALFORMED) d.malformed++;
-    else d.other++;
-  }
-
-  private deliver(packet: InboundPacket): void {
-    this.counters.eventsIn += packet.events.length;
-    for (const c of this.streamClaims) {
-      if (c.match(packet.streamId)) {
-        c.sink.packet({ ...packet, events: packet.events.map((e) => e.slice()) });
-        return;
-      }
-    }
-    const { from, streamId, seq } = packet;
-    for (const payload of packet.events) {
-      const e: ReceivedEvent = { from, streamId, seq, payload };
-      let claimed = false;
-      for (const s of this.eventSubs) {
-        if (matches(s, e)) {
-          s.queue.push(e);
-          claimed = true;
-        }
-      }
-      if (!claimed) {
-        if (this.unclaimed.length < MAX_UNCLAIMED_EVENTS) this.unclaimed.push(e);
-        else this.counters.dropped.other++;
-      }
-    }
-  }
-
-  /** A reset stream: pending and next reads of `events({ stream })` for it reject with `err`. */
-  private failReads(from: bigint, streamId: bigint, err: Error): void {
-    for (const c of this.streamClaims) {
-      if (c.match(streamId)) {
-        c.sink.reset?.(from, streamId);
-        return;
-      }
-    }
-    for (const s of this.eventSubs) {
-      if (s.stream === streamId && (s.from === undefined || s.from === from)) s.queue.fail(err);
-    }
+    const handler = this.subprotocolHandlers.get(sp);
+    if (handler) handler(from, frames);
+    else if (sp === ANNOUNCEMENT_SUBPROTOCOL) {
+      const peer = this.client.peers.get(from);
+      if (peer) this.capabilities.onMessage(peer, frames);
+    } else this.client.unclaimedSubprotocol++;
   }
 
   // ---- the host the layers (channels, rpc, blobs, meshos) build on (host.ts) -------------------
 
   private makeHost(): MeshHost {
     const node = this;
-    const connected = (peer: bigint): Peer => {
+    const connected = (peer: bigint): void => {
       node.assertOpen();
-      const p = node.peersById.get(peer);
-      if (!p) throw new NotConnectedError(`no session to node ${peer}`);
-      return p;
+      if (!node.client.peers.has(peer)) throw new NotConnectedError(`no session to node ${peer}`);
     };
     return {
       get nodeId() {
@@ -551,29 +395,31 @@ export class MeshNode {
         return () => node.closeListeners.delete(cb);
       },
       sendSubprotocol(peer, subprotocol, payload) {
-        node.sendSubprotocolTo(connected(peer), subprotocol, payload);
+        connected(peer);
+        node.client.sendSubprotocol(peer, subprotocol, payload);
       },
       onSubprotocol(subprotocol, handler) {
         if (node.subprotocolHandlers.has(subprotocol)) throw new InvalidArgumentError(`subprotocol 0x${subprotocol.toString(16)} is already claimed`);
         node.subprotocolHandlers.set(subprotocol, handler);
+        // Ids the substrate owns always reach this side; any other id must be claimed in the engine.
+        const owned = SUBSTRATE_SUBPROTOCOLS.has(subprotocol);
+        if (!owned && !node.closing) node.client.claim(subprotocol, true);
         return () => {
-          if (node.subprotocolHandlers.get(subprotocol) === handler) node.subprotocolHandlers.delete(subprotocol);
+          if (node.subprotocolHandlers.get(subprotocol) !== handler) return;
+          node.subprotocolHandlers.delete(subprotocol);
+          if (!owned && !node.closing) node.client.claim(subprotocol, false);
         };
       },
       sendPacket(peer, t: PacketTemplate, frames) {
-        const p = connected(peer);
-        node.sealTo(p, { flags: t.flags, subprotocol: t.subprotocol, channelHash: t.channelHash ?? 0, streamId: t.streamId, sequence: t.sequence, originHash: t.originHash ?? 0n }, frames);
+        connected(peer);
+        node.client.sendPacket(peer, t, frames);
       },
       openStream(peer, streamId, config, header?: StreamHeader) {
-        return node.engine.openStream(connected(peer), BigInt.asUintN(64, streamId), config, header);
+        node.assertOpen();
+        return node.client.openStream(peer, BigInt.asUintN(64, streamId), config, header);
       },
       claimStreams(match, sink) {
-        const claim = { match, sink };
-        node.streamClaims.push(claim);
-        return () => {
-          const i = node.streamClaims.indexOf(claim);
-          if (i >= 0) node.streamClaims.splice(i, 1);
-        };
+        return node.client.inbound.claimStreams(match, sink);
       },
       get fold() {
         return node.fold;
@@ -586,23 +432,10 @@ export class MeshNode {
     };
   }
 
-  private onPipeError(e: unknown): void {
-    // A worker failure is fatal for the data path: surface it on every iterable and close.
-    const err = e instanceof Error ? e : new Error(String(e));
-    for (const s of this.eventSubs) s.queue.fail(err);
-    void this.close();
+  /** @internal The engine host (tests kill a worker engine through it). */
+  get [ENGINE](): EngineHost {
+    return this.host;
   }
 }
 
-function matches(s: EventSubscription, e: ReceivedEvent): boolean {
-  return (s.stream === undefined || s.stream === e.streamId) && (s.from === undefined || s.from === e.from);
-}
-
-/** wire.md §1 classes 1–3: NAT keep-alive (14 B, 0x4850), pingwave (72 B), routed packet (0x5452). */
-function otherDatagramClass(b: Uint8Array): boolean {
-  if (b.length < 2) return false;
-  const magic = b[0]! | (b[1]! << 8);
-  if (b.length === 14 && magic === 0x4850) return true;
-  if (b.length === 72 && magic !== 0x4e45 && b[63]! <= 3) return true;
-  return magic === 0x5452 && b.length >= 18 + 68;
-}
+export type { ReceivedEvent };

@@ -1,8 +1,7 @@
-// A peer with an established session: its address, session ids and failure detector.
-import { FailureDetector, type Health } from './failure-detector.js';
-import type { StreamRecord } from '../streams/stream-record.js';
-import type { Quarantined } from '../streams/stream-engine.js';
-import type { GrantValues } from '../core/reliable.js';
+// Peers as the app thread sees them: the public PeerInfo / PeerEvent shapes, and the mirror the
+// engine keeps up to date with its peer records (openStream and peers() stay synchronous).
+import type { Health } from './failure-detector.js';
+import type { RecordMirror } from './stream-mirror.js';
 
 export interface PeerInfo {
   nodeId: bigint;
@@ -20,39 +19,29 @@ export interface PeerEvent {
   health: Health;
 }
 
-export class Peer {
-  readonly detector: FailureDetector;
-  readonly streams = new Map<bigint, StreamRecord>();
-  /** Ids closed or evicted in the last 2 s: grants and NACKs naming them are ignored (streams.md §2). */
-  readonly quarantine = new Map<bigint, Quarantined>();
+/** One peer with a session, as the engine last reported it. */
+export class PeerMirror {
+  /** Live stream records of this session, by stream id (handles point at these). */
+  readonly streams = new Map<bigint, RecordMirror>();
+  /** Records opened here whose STREAM_OPENED has not come back yet, by the epoch asked for. */
+  readonly pending = new Map<number, RecordMirror>();
+  /** Ids this side saw closed, and until when (app clock) their quarantine lasts (streams.md §2). */
+  readonly quarantine = new Map<bigint, number>();
+  /** Explicit opens take the session's next epoch (streams.md §2). */
   nextEpoch = 1;
-  recvGrantsSent = 0;
-  controlSeq = 0n;
-  /** TX seq of each subprotocol pseudo-stream (wire.md §6). */
-  readonly subprotocolSeq = new Map<number, bigint>();
-  rttMs: number;
-  lastActivity: number;
-  /**
-   * Pending grants, keyed by stream id, drained once per turn (streams.md §4): the record (values
-   * read when sent) or, for a closed lifetime, its captured final values (§14 (c) 6–7).
-   */
-  readonly pendingGrants = new Map<bigint, StreamRecord | GrantValues>();
+  /** False once a newer session replaced this one. */
+  live = true;
 
   constructor(
     readonly nodeId: bigint,
+    /** Session generation: the engine's name for this session. */
+    readonly gen: number,
     public address: string,
-    public sessionId: bigint,
-    public localId: number,
-    timeoutMs: number,
-    nowMs: number,
-    rttMs: number,
-  ) {
-    this.detector = new FailureDetector(timeoutMs, nowMs);
-    this.rttMs = rttMs;
-    this.lastActivity = nowMs;
-  }
+    public health: Health,
+    public rttMs: number,
+  ) {}
 
   info(): PeerInfo {
-    return { nodeId: this.nodeId, address: this.address, health: this.detector.health, rttMs: this.rttMs };
+    return { nodeId: this.nodeId, address: this.address, health: this.health, rttMs: this.rttMs };
   }
 }

@@ -32,6 +32,9 @@ export class DelegatingTransport implements Transport {
   onReceive(handler: (batch: Datagram[]) => void): void {
     this.inner.onReceive(handler);
   }
+  sendBacklog(): number {
+    return this.inner.sendBacklog?.() ?? 0;
+  }
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -138,6 +138,10 @@ export class DenoNativeTransport implements Transport {
     }
   }
 
+  sendBacklog(): number {
+    return this.serial?.queued ?? 0;
+  }
+
   send(batch: readonly Datagram[]): void {
     const st = this.st;
     const conn = this.conn;

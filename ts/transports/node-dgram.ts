@@ -142,6 +142,11 @@ export class NodeDgramTransport implements Transport {
     return this.bound;
   }
 
+  sendBacklog(): number {
+    const s = this.socket as (Socket & { getSendQueueCount?: () => number }) | undefined;
+    return (s?.getSendQueueCount?.() ?? 0) + (this.serial?.queued ?? 0);
+  }
+
   send(batch: readonly Datagram[]): void {
     const st = this.st;
     const socket = this.socket;

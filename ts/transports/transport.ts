@@ -52,6 +52,11 @@ export interface Transport {
    * arrived in one event-loop turn; the array and its buffers belong to the handler.
    */
   onReceive(handler: (batch: Datagram[]) => void): void;
+  /**
+   * Datagrams accepted by send() that the runtime has not handed to the OS yet (optional; 0 when
+   * absent). The engine paces its sends by it, so its own queues hold the backlog, not the socket's.
+   */
+  sendBacklog?(): number;
   /** Free the socket and handles. Idempotent: every call returns the same promise. */
   close(): Promise<void>;
   stats(): TransportStats;

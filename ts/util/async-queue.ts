@@ -9,9 +9,17 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   private done = false;
   private error: unknown;
   private readonly onEnd: (() => void) | undefined;
+  private readonly onTake: ((item: T) => void) | undefined;
+  private readonly onDiscard: ((items: T[]) => void) | undefined;
 
-  constructor(opts: { signal?: AbortSignal; onEnd?: () => void } = {}) {
+  /**
+   * `onTake` sees every item the consumer receives; `onDiscard` the items dropped unread when the
+   * consumer breaks off (`return()`).
+   */
+  constructor(opts: { signal?: AbortSignal; onEnd?: () => void; onTake?: (item: T) => void; onDiscard?: (items: T[]) => void } = {}) {
     this.onEnd = opts.onEnd;
+    this.onTake = opts.onTake;
+    this.onDiscard = opts.onDiscard;
     const { signal } = opts;
     if (signal) {
       if (signal.aborted) this.end();
@@ -32,6 +40,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     const w = this.waiter;
     if (w) {
       this.waiter = undefined;
+      this.onTake?.(item);
       w.resolve({ value: item, done: false });
       return;
     }
@@ -61,6 +70,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
         this.items = this.items.slice(this.head);
         this.head = 0;
       }
+      this.onTake?.(value);
       return Promise.resolve({ value, done: false });
     }
     if (this.done) {
@@ -77,6 +87,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   }
 
   return(): Promise<IteratorResult<T>> {
+    if (this.onDiscard && this.head < this.items.length) this.onDiscard(this.items.slice(this.head));
     this.items = [];
     this.head = 0;
     this.end();

@@ -237,6 +237,14 @@ pub unsafe extern "C" fn nm_reliable_note_sent(h: *mut ReliableHandle, what: u32
     0
 }
 
+/// Packets the congestion and retransmit windows take now (`StreamState::send_room`), capped at
+/// i32::MAX (unreliable streams).
+#[no_mangle]
+pub unsafe extern "C" fn nm_reliable_send_room(h: *mut ReliableHandle) -> i32 {
+    let Some(h) = handle(h) else { return ERR_NULL };
+    h.state.send_room().min(i32::MAX as usize) as i32
+}
+
 /// Cheap state bits: 1 has_pending, 2 can_send, 4 failed, 8 probing, 16 receive gap.
 #[no_mangle]
 pub unsafe extern "C" fn nm_reliable_flags(h: *mut ReliableHandle) -> i32 {

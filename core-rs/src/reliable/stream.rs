@@ -180,6 +180,22 @@ impl StreamState {
         !self.config.reliable || self.sender.can_send()
     }
 
+    /// How many more packets the congestion and retransmit windows take now: `⌈cwnd⌉ − pending`
+    /// and `max_pending − pending`, the smaller (0 after a give-up); unlimited for unreliable
+    /// streams. A caller that admits at most this many per call enforces cwnd per packet rather
+    /// than once per call.
+    pub fn send_room(&self) -> usize {
+        if !self.config.reliable {
+            return usize::MAX;
+        }
+        if self.sender.failed() {
+            return 0;
+        }
+        let pending = self.sender.len();
+        let cwnd = self.sender.cwnd().ceil() as usize;
+        cwnd.saturating_sub(pending).min(self.sender.max_pending().saturating_sub(pending))
+    }
+
     /// §3 for one call. `all_or_nothing` (trySend): admits every packet or none, checking the cwnd
     /// gate once, `max_pending` room for all and credit for the sum of charges. Prefix mode
     /// (send): checks the cwnd gate once, then admits packets in order until one lacks room or
@@ -580,6 +596,19 @@ mod tests {
             tx.admit(&[PacketIn { framed: &f, event_count: 1 }], 100 * MS, true).unwrap().refusal,
             Refusal::Failed
         );
+    }
+
+    #[test]
+    fn send_room_follows_cwnd_and_max_pending() {
+        let mut s = reliable(65_536); // max_pending 128, cwnd 32
+        assert_eq!(s.send_room(), 32);
+        let f = frame(&[b"x"]);
+        let p = vec![PacketIn { framed: &f, event_count: 1 }; 20];
+        s.admit(&p, 0, false).unwrap();
+        assert_eq!(s.send_room(), 12);
+        s.on_window(0, 20, MS); // 20 acked: slow start grows cwnd to 52
+        assert_eq!(s.send_room(), 52);
+        assert_eq!(StreamState::new(StreamConfig::default(), 0).send_room(), usize::MAX);
     }
 
     #[test]

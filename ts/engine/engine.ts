@@ -1,0 +1,543 @@
+// The engine: a node's whole packet path in one place — datagram classification, header checks,
+// the WASM core's packet sessions (seal/open in batches, replay window, unframing), the Noise
+// handshake, the stream table (credit, grants, reliable retransmission, the fair scheduler),
+// heartbeats and the failure detector. Its inputs are datagram batches, link records from the
+// app and timer expiries, each with the time passed in; its outputs are datagrams and link
+// records. It runs wherever its driver puts it (a core worker, or the app's own thread) and, with
+// time passed in, under a test without either.
+import { PacketSession } from '../core/session.js';
+import { SealBuilder } from '../core/seal-builder.js';
+import { PacketStatus } from '../core/packet-status.js';
+import { checkHeader, classifyDatagram, DatagramClass, headerFlags, headerPayloadLen, headerSessionId, HEADER_SIZE, PacketFlags } from '../core/header.js';
+import type { KeyDerivationMode } from '../session/handshake.js';
+import type { NoiseKeypair } from '../session/noise.js';
+import type { HandshakeError } from '../errors.js';
+import type { Datagram } from '../transports/transport.js';
+import { SUBPROTOCOL_STREAM_NACK, SUBPROTOCOL_STREAM_RESET, SUBPROTOCOL_STREAM_WINDOW, CONTROL_STREAM_ID } from '../streams/control-frames.js';
+import type { Health } from '../node/failure-detector.js';
+import { Handshaker, type HandshakeOutcome } from './handshaker.js';
+import { EnginePeer } from './peer.js';
+import { StreamTable, type StreamIO, type StreamTableOptions } from './stream-table.js';
+import type { StreamRecord, StreamHeader } from './stream-record.js';
+import { Timers } from './timers.js';
+import { SUBSTRATE_SUBPROTOCOLS } from './subprotocols.js';
+import {
+  LinkReader,
+  type LinkWriter,
+  Op,
+  PeerKind,
+  HEALTH,
+  SEND_COUNT,
+  SEND_DATA_LEN,
+  SEND_TABLE,
+  STATUS_STATS,
+  STATUS_STATS_AT,
+  STATUS_LEN,
+  STATUS_FAILED,
+  STATUS_PROBING,
+  beginDeliver,
+  beginSubprotocolIn,
+  emptyCounters,
+  readConnect,
+  readGraceful,
+  readKey,
+  readOpen,
+  readDatagrams,
+  writeConnectResult,
+  writeGracefulResult,
+  writePeer,
+  writeReset,
+  writeStats,
+  writeStreamClosed,
+  writeStreamOpened,
+  writeWarning,
+  type CloseReason,
+  type EngineCounters,
+} from './link-format.js';
+import type { StreamCoreStats } from '../core/reliable.js';
+
+export interface EngineOptions {
+  nodeId: bigint;
+  psk: Uint8Array;
+  keyDerivation: KeyDerivationMode;
+  staticKeypair: NoiseKeypair;
+  heartbeatIntervalMs: number;
+  sessionTimeoutMs: number;
+  handshakeTimeoutMs?: number;
+  handshakeAttempts?: number;
+  streams?: StreamTableOptions;
+}
+
+export interface EngineOutput {
+  /** Datagrams for the transport (sealed, or raw handshakes), once per flush. */
+  send(batch: Datagram[]): void;
+  /** Records for the app. */
+  readonly link: LinkWriter;
+  /** Makes the link records written so far visible to the app (called before sealing). */
+  publish(): void;
+  /** Datagrams handed to `send` that have not left yet (the engine paces its sends by it). */
+  backlog?(): number;
+}
+
+/** When the path to the socket is full, the engine looks again after this long. */
+const PATH_POLL_MS = 1;
+
+const HEALTH_INDEX: Record<Health, number> = { healthy: 0, suspected: 1, failed: 2 };
+/** PEER updates for RTT changes: at most this often per peer, and only for a change above 20%. */
+const RTT_REPORT_MS = 250;
+
+export class Engine {
+  readonly timers = new Timers();
+  readonly streams: StreamTable;
+  private readonly handshaker: Handshaker;
+  private readonly byNode = new Map<bigint, EnginePeer>();
+  private readonly bySession = new Map<bigint, EnginePeer>();
+  private readonly claimed = new Set<number>();
+  private readonly sealing = new Set<EnginePeer>();
+  private raw: Datagram[] = [];
+  /** Packets queued for sealing since the last flush. */
+  private queuedPackets = 0;
+  private gen = 0;
+  private readonly counters: EngineCounters = emptyCounters();
+  private countersDirty = false;
+  private immediate = false;
+  /** The path to the socket was full with sends waiting: look again at this time. */
+  private pollAt = Infinity;
+  private heartbeatTimer;
+  private started = false;
+  /** SHUTDOWN was handled: inputs are ignored from now on. */
+  closed = false;
+
+  constructor(
+    private readonly opts: EngineOptions,
+    private readonly out: EngineOutput,
+  ) {
+    const io: StreamIO = {
+      timers: this.timers,
+      sendData: (peer, streamId, seq, flags, header, frames, eventCount, address) => this.queueFramed(peer, flags, 0, header, streamId, seq, frames, eventCount, address),
+      sendControl: (peer, subprotocol, frame, address) => {
+        const seq = peer.controlSeq++;
+        this.queueEvents(peer, 0, subprotocol, 0, CONTROL_STREAM_ID, seq, 0n, [frame], address);
+      },
+      opened: (peer, rec, requestedEpoch) => this.streamOpened(peer, rec, requestedEpoch),
+      deliver: (_peer, rec, seq, channelHash, originHash, eventCount, plaintext) => {
+        const at = beginDeliver(this.out.link, rec.rid, seq, channelHash, originHash, eventCount, plaintext.length);
+        this.out.link.buf.set(plaintext, at);
+        this.counters.eventsIn += eventCount;
+        this.countersDirty = true;
+      },
+      closed: (_peer, rec, reason, pending) => writeStreamClosed(this.out.link, rec.rid, reason, pending),
+      reset: (peer, streamId, gaveUp) => writeReset(this.out.link, peer.nodeId, streamId, gaveUp),
+      gracefulResult: (reqId, outcome, reason) => writeGracefulResult(this.out.link, reqId, outcome, reason),
+      status: (rec, budgetBytes, budgetPackets, st) => this.writeStatus(rec, budgetBytes, budgetPackets, st),
+      warn: (code, message) => writeWarning(this.out.link, code, message),
+      // Packets queued for sealing in this turn count: they reach the socket at the flush.
+      pathBacklog: () => (this.out.backlog?.() ?? 0) + this.queuedPackets,
+    };
+    this.streams = new StreamTable(io, opts.streams);
+    this.handshaker = new Handshaker({
+      psk: opts.psk,
+      mode: opts.keyDerivation,
+      staticKeypair: opts.staticKeypair,
+      ownNodeId: opts.nodeId,
+      timers: this.timers,
+      send: (d, address) => {
+        this.raw.push({ data: d, address });
+        this.counters.packetsOut++;
+        this.countersDirty = true;
+      },
+      established: (o, now) => this.establish(o, now),
+      finished: (reqId, nodeId, err) => this.connectFinished(reqId, nodeId, err),
+      handshakeTimeoutMs: opts.handshakeTimeoutMs,
+      handshakeAttempts: opts.handshakeAttempts,
+    });
+    this.heartbeatTimer = this.timers.schedule(Infinity, (now) => this.heartbeat(now));
+  }
+
+  /** Starts the periodic timers; called with the first clock reading. */
+  start(now: number): void {
+    if (this.started) return;
+    this.started = true;
+    this.streams.start(now);
+    this.timers.reschedule(this.heartbeatTimer, now + this.opts.heartbeatIntervalMs);
+  }
+
+  /** When the driver must call `handleTimers` next (−Infinity: at once; Infinity: never). */
+  nextDeadline(): number {
+    if (this.closed) return Infinity;
+    return this.immediate ? -Infinity : Math.min(this.pollAt, this.timers.next());
+  }
+
+  handleTimers(now: number): void {
+    if (this.closed) return;
+    this.immediate = false;
+    this.pollAt = Infinity;
+    this.timers.run(now);
+  }
+
+  // ---- link records from the app --------------------------------------------------------------
+
+  /** Handles the record `r` is positioned on. */
+  handleLink(r: LinkReader, now: number): void {
+    if (this.closed) return;
+    switch (r.op) {
+      case Op.SEND: {
+        const peer = this.peerFor(r.u64(8), r.u32(0));
+        if (!peer) return;
+        const n = r.u32(SEND_COUNT);
+        const tableAt = r.at + SEND_TABLE;
+        // The table is read as u32s in place when aligned (it is: records start 8-aligned).
+        const table = new Uint32Array(n * 2);
+        for (let i = 0; i < 2 * n; i++) table[i] = r.dv.getUint32(tableAt + 4 * i, true);
+        const data = r.buf.subarray(tableAt + 8 * n, tableAt + 8 * n + r.u32(SEND_DATA_LEN));
+        this.streams.send(peer, readKey(r), table, data, now);
+        return;
+      }
+      case Op.TAKEN: {
+        const n = r.u32(0);
+        for (let i = 0; i < n; i++) this.streams.taken(r.u32(8 + 8 * i), r.u32(12 + 8 * i));
+        return;
+      }
+      case Op.WANT: {
+        const peer = this.peerFor(r.u64(8), r.u32(0));
+        if (peer) this.streams.want(peer, readKey(r));
+        return;
+      }
+      case Op.OPEN: {
+        const c = readOpen(r);
+        const peer = this.peerFor(c.peer, c.gen);
+        if (peer) this.streams.open(peer, c, c.config, c.header, now);
+        return;
+      }
+      case Op.CLOSE_STREAM: {
+        const k = readKey(r);
+        const peer = this.peerFor(k.peer, k.gen);
+        if (peer) this.streams.closeHandle(peer, k, now);
+        return;
+      }
+      case Op.GRACEFUL: {
+        const g = readGraceful(r);
+        this.streams.graceful(this.peerFor(g.key.peer, g.key.gen), g.key, g.reqId, g.timeoutMs, now);
+        return;
+      }
+      case Op.SET_WEIGHT: {
+        const k = readKey(r);
+        const peer = this.peerFor(k.peer, k.gen);
+        if (peer) this.streams.setWeight(peer, k, r.u32(24));
+        return;
+      }
+      case Op.SUBPROTOCOL: {
+        const peer = this.byNode.get(r.u64(0));
+        if (!peer) return;
+        const sp = r.u16(8);
+        const seq = peer.subprotocolSeq.get(sp) ?? 0n;
+        peer.subprotocolSeq.set(sp, seq + 1n);
+        this.queueEvents(peer, 0, sp, 0, BigInt(sp), seq, 0n, [r.bytes(16, r.u32(12))]);
+        return;
+      }
+      case Op.PACKET: {
+        const peer = this.byNode.get(r.u64(0));
+        if (!peer) return;
+        const header: StreamHeader = { channelHash: r.u16(12), originHash: r.u64(32) };
+        this.queueFramed(peer, r.u8(8), r.u16(10), header, r.u64(16), r.u64(24), r.bytes(48, r.u32(44)), r.u32(40));
+        return;
+      }
+      case Op.ACCEPT:
+        this.handshaker.accept(r.u64(0));
+        return;
+      case Op.CONNECT: {
+        const c = readConnect(r);
+        this.handshaker.connect(c.reqId, c.address, { publicKey: c.publicKey, nodeId: c.nodeId }, now);
+        return;
+      }
+      case Op.CLAIM:
+        if (r.u8(2)) this.claimed.add(r.u16(0));
+        else this.claimed.delete(r.u16(0));
+        return;
+      case Op.DATAGRAMS_IN:
+        this.handleDatagrams(readDatagrams(r), now);
+        return;
+      case Op.SHUTDOWN:
+        this.shutdown(now);
+        return;
+    }
+  }
+
+  /** Handles every record of a batch (inline placement and tests). */
+  handleLinkBatch(batch: Uint8Array, now: number): void {
+    const r = new LinkReader(batch);
+    while (r.next()) this.handleLink(r, now);
+  }
+
+  /** The peer a command names, if its session is the one the app knew (generation `gen`). */
+  private peerFor(nodeId: bigint, gen: number): EnginePeer | undefined {
+    const p = this.byNode.get(nodeId);
+    return p && p.gen === gen ? p : undefined;
+  }
+
+  // ---- datagrams from the transport -----------------------------------------------------------
+
+  handleDatagrams(batch: readonly Datagram[], now: number): void {
+    if (this.closed) return;
+    const c = this.counters;
+    this.countersDirty = true;
+    let run: Datagram[] = [];
+    let runPeer: EnginePeer | undefined;
+    for (const d of batch) {
+      const b = d.data;
+      c.packetsIn++;
+      c.bytesIn += b.length;
+      const cls = classifyDatagram(b);
+      if (cls !== DatagramClass.DIRECT) {
+        // wire.md §1: NAT keep-alives, pingwaves and routed packets are other datagram classes,
+        // which this node does not process yet; anything else is junk.
+        if (cls === DatagramClass.JUNK) c.malformed++;
+        else c.unsupported++;
+        continue;
+      }
+      if (checkHeader(b) !== 0) {
+        c.malformed++;
+        continue;
+      }
+      if (headerFlags(b) & PacketFlags.HANDSHAKE) {
+        if (b.length !== HEADER_SIZE + headerPayloadLen(b)) {
+          c.malformed++;
+          continue;
+        }
+        this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address, now);
+        continue;
+      }
+      const peer = this.bySession.get(headerSessionId(b));
+      if (!peer) {
+        c.unknownSession++;
+        continue;
+      }
+      if (peer !== runPeer && run.length) {
+        this.openRun(runPeer!, run, now);
+        run = [];
+      }
+      runPeer = peer;
+      run.push(d);
+    }
+    if (run.length) this.openRun(runPeer!, run, now);
+  }
+
+  /** Opens datagrams of one session in one core call and dispatches each result. */
+  private openRun(peer: EnginePeer, run: readonly Datagram[], now: number): void {
+    const c = this.counters;
+    if (!this.byNode.has(peer.nodeId) || this.byNode.get(peer.nodeId) !== peer) return;
+    const b = peer.session.openBatch(run.map((d) => d.data));
+    for (let i = 0; i < b.count; i++) {
+      const s = b.status(i);
+      if (s < 0) {
+        if (s === PacketStatus.AUTH_FAILED) c.authFailure++;
+        else if (s === PacketStatus.REPLAY) c.replay++;
+        else c.malformed++;
+        continue;
+      }
+      const source = run[i]!.address;
+      peer.lastActivity = now;
+      if (peer.address !== source) {
+        peer.address = source;
+        this.peerRecord(peer, PeerKind.UPDATE);
+      }
+      if (s === PacketStatus.HEARTBEAT) {
+        c.heartbeatsIn++;
+        this.healthChanged(peer, peer.detector.heard(now));
+        continue;
+      }
+      const sp = b.subprotocolId(i);
+      if (sp === 0) {
+        this.streams.onEventPlane(peer, b.flags(i), b.streamId(i), b.sequence(i), b.frameCount(i), b.payload(i), b.channelHash(i), b.originHash(i), now);
+      } else if (sp === SUBPROTOCOL_STREAM_WINDOW || sp === SUBPROTOCOL_STREAM_NACK || sp === SUBPROTOCOL_STREAM_RESET) {
+        this.streams.onControl(peer, sp, b.events(i), source, now);
+      } else if (SUBSTRATE_SUBPROTOCOLS.has(sp) || this.claimed.has(sp)) {
+        // wire.md §8: a handled id is consumed by its handler (on the app side: capability
+        // announcements and whatever a layer claimed) and never creates stream state or grants.
+        const pt = b.payload(i);
+        const at = beginSubprotocolIn(this.out.link, peer.nodeId, sp, b.frameCount(i), pt.length);
+        this.out.link.buf.set(pt, at);
+      } else {
+        this.streams.onEventPlane(peer, b.flags(i), b.streamId(i), b.sequence(i), b.frameCount(i), b.payload(i), b.channelHash(i), b.originHash(i), now);
+      }
+    }
+  }
+
+  // ---- sessions, peers, heartbeats ------------------------------------------------------------
+
+  private establish(o: HandshakeOutcome, now: number): void {
+    const old = this.byNode.get(o.peerNodeId);
+    if (old && old.sessionId === o.keys.sessionId) return;
+    const session = new PacketSession({ txKey: o.keys.txKey, rxKey: o.keys.rxKey, sessionId: o.keys.sessionId });
+    const peer = new EnginePeer(o.peerNodeId, o.address, session, ++this.gen, this.opts.sessionTimeoutMs, now, o.rttMs);
+    if (old) {
+      // A new session replaces the old one (new id, counters, replay window); streams start afresh.
+      this.bySession.delete(old.sessionId);
+      this.streams.dropPeer(old);
+      this.sealing.delete(old);
+      old.session.dispose();
+    }
+    this.byNode.set(o.peerNodeId, peer);
+    this.bySession.set(peer.sessionId, peer);
+    this.streams.addPeer(peer);
+    this.peerRecord(peer, old && old.detector.health !== 'healthy' ? PeerKind.RECOVERED : PeerKind.UP);
+  }
+
+  private connectFinished(reqId: number, nodeId: bigint, err: HandshakeError | undefined): void {
+    writeConnectResult(this.out.link, { reqId, ok: !err, nodeId, code: err?.code ?? '', message: err?.message ?? '' });
+    this.countersDirty = true;
+  }
+
+  private peerRecord(peer: EnginePeer, kind: number): void {
+    writePeer(this.out.link, { kind, health: HEALTH_INDEX[peer.detector.health], gen: peer.gen, nodeId: peer.nodeId, rttMs: peer.rttMs, address: peer.address });
+    peer.rttReported = peer.rttMs;
+  }
+
+  private healthChanged(peer: EnginePeer, t: { from: Health; to: Health } | undefined): void {
+    if (!t) return;
+    this.peerRecord(peer, t.to === 'healthy' ? PeerKind.RECOVERED : t.to === 'suspected' ? PeerKind.SUSPECTED : PeerKind.FAILED);
+  }
+
+  private heartbeat(now: number): void {
+    this.timers.reschedule(this.heartbeatTimer, now + this.opts.heartbeatIntervalMs);
+    for (const peer of this.byNode.values()) {
+      this.queueEvents(peer, PacketFlags.HEARTBEAT, 0, 0, 0n, 0n, 0n, []);
+      this.counters.heartbeatsOut++;
+      this.streams.sweep(peer, now);
+      this.healthChanged(peer, peer.detector.evaluate(now));
+    }
+    this.countersDirty = true;
+  }
+
+  private streamOpened(peer: EnginePeer, rec: StreamRecord, requestedEpoch: number): void {
+    writeStreamOpened(this.out.link, {
+      rid: rec.rid,
+      gen: peer.gen,
+      epoch: rec.epoch,
+      requestedEpoch: requestedEpoch < 0 ? rec.epoch : requestedEpoch,
+      peer: peer.nodeId,
+      stream: rec.streamId,
+      config: rec.config,
+    });
+  }
+
+  private writeStatus(rec: StreamRecord, budgetBytes: number, budgetPackets: number, st: StreamCoreStats): void {
+    const w = this.out.link;
+    const at = w.begin(Op.STATUS, STATUS_LEN);
+    const dv = w.dv;
+    dv.setUint32(at, rec.rid, true);
+    dv.setUint32(at + 4, (st.failed ? STATUS_FAILED : 0) | (st.probing ? STATUS_PROBING : 0), true);
+    dv.setFloat64(at + 8, rec.receivedBytes, true);
+    dv.setFloat64(at + 16, budgetBytes, true);
+    dv.setUint32(at + 24, rec.receivedPackets, true);
+    dv.setUint32(at + 28, budgetPackets >>> 0, true);
+    dv.setUint32(at + 32, rec.backlogPackets + rec.queuedInScheduler, true);
+    let o = at + STATUS_STATS_AT;
+    for (const k of STATUS_STATS) {
+      dv.setFloat64(o, st[k], true);
+      o += 8;
+    }
+  }
+
+  // ---- sending --------------------------------------------------------------------------------
+
+  private sealerOf(peer: EnginePeer): SealBuilder {
+    if (!peer.sealer) peer.sealer = new SealBuilder(1 << 14);
+    if (!this.sealing.has(peer)) this.sealing.add(peer);
+    return peer.sealer;
+  }
+
+  private queueFramed(peer: EnginePeer, flags: number, subprotocol: number, header: StreamHeader | undefined, streamId: bigint, seq: bigint, frames: Uint8Array, eventCount: number, address?: string): void {
+    this.sealerOf(peer).addFramed(flags, subprotocol, header?.channelHash ?? 0, streamId, seq, header?.originHash ?? 0n, frames, eventCount);
+    peer.sealDest.push(address ?? peer.address);
+    this.counters.packetsOut++;
+    this.queuedPackets++;
+  }
+
+  private queueEvents(peer: EnginePeer, flags: number, subprotocol: number, channelHash: number, streamId: bigint, seq: bigint, originHash: bigint, events: readonly Uint8Array[], address?: string): void {
+    this.sealerOf(peer).addEvents(flags, subprotocol, channelHash, streamId, seq, originHash, events);
+    peer.sealDest.push(address ?? peer.address);
+    this.counters.packetsOut++;
+    this.queuedPackets++;
+  }
+
+  /**
+   * The end of an engine turn: grants and the stream statuses, the link records made visible,
+   * then every queued packet sealed (one core call per session) and handed to the transport.
+   */
+  flush(now: number): void {
+    const more = this.streams.flush(now);
+    this.immediate = more === 'now';
+    this.pollAt = more === 'soon' ? now + PATH_POLL_MS : Infinity;
+    for (const peer of this.byNode.values()) {
+      if (Math.abs(peer.rttMs - peer.rttReported) > 0.2 * peer.rttReported && now - peer.rttReportedAt >= RTT_REPORT_MS) {
+        peer.rttReportedAt = now;
+        this.peerRecord(peer, PeerKind.UPDATE);
+      }
+    }
+    if (this.countersDirty) {
+      this.countersDirty = false;
+      this.counters.handshake = this.handshaker.failures;
+      writeStats(this.out.link, this.counters);
+    }
+    this.out.publish();
+    const out: Datagram[] = [];
+    this.queuedPackets = 0;
+    for (const peer of this.sealing) {
+      const b = peer.sealer!;
+      if (b.count === 0) continue;
+      const dest = peer.sealDest;
+      peer.sealDest = [];
+      try {
+        const sealed = peer.session.sealBuilt(b);
+        const views = sealed.datagramViews();
+        for (let i = 0; i < views.length; i++) {
+          const d = views[i]!;
+          out.push({ data: d, address: dest[sealed.recordIndex(i)]! });
+          this.counters.bytesOut += d.length;
+        }
+      } catch (e) {
+        this.counters.other += b.count;
+        writeWarning(this.out.link, 'SEAL_FAILED', `sealing ${b.count} packets for node ${peer.nodeId} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      b.reset();
+    }
+    this.sealing.clear();
+    if (this.raw.length) {
+      for (const d of this.raw) {
+        out.push(d);
+        this.counters.bytesOut += d.data.length;
+      }
+      this.raw = [];
+    }
+    if (out.length) {
+      this.countersDirty = true;
+      this.out.send(out);
+    }
+  }
+
+  /** Node shutdown: connects in progress fail, streams close, what is queued still leaves. */
+  private shutdown(now: number): void {
+    this.handshaker.close();
+    this.streams.close();
+    this.timers.clear();
+    this.flush(now);
+    for (const p of this.byNode.values()) p.session.dispose();
+    this.byNode.clear();
+    this.bySession.clear();
+    this.out.link.begin(Op.CLOSED, 0);
+    this.out.publish();
+    this.closed = true;
+  }
+
+  /** Counters for tests and the stats record. */
+  stats(): Readonly<EngineCounters> {
+    return { ...this.counters, handshake: this.handshaker.failures };
+  }
+
+  peer(nodeId: bigint): EnginePeer | undefined {
+    return this.byNode.get(nodeId);
+  }
+}
+
+export type { CloseReason };

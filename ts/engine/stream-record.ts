@@ -1,0 +1,115 @@
+// One stream record per (session, stream id), both directions (streams.md §2), on the engine
+// side: the core's StreamState plus what the engine keeps around it — the sends the app handed
+// over that are not admitted yet, receive-credit accounting against the app's consumption,
+// window autotuning, closeGraceful waiters, and what outlives the core state once closed.
+import { StreamState, type GrantValues, type StreamCoreStats } from '../core/reliable.js';
+import type { CloseReason, WireStreamConfig } from './link-format.js';
+import type { Timer } from './timers.js';
+import { WindowTuner } from './window-tuner.js';
+
+/** Header fields of a stream's data packets (channel publishes); none for user streams. */
+export interface StreamHeader {
+  channelHash: number;
+  originHash: bigint;
+}
+
+/** Sends the app handed over that the stream could not admit yet (credit, cwnd, quarantine). */
+export interface BacklogChunk {
+  /** [framedLen, eventCount] per packet. */
+  table: Uint32Array;
+  /** The packets' frames back to back (an owned copy). */
+  data: Uint8Array;
+  /** Index of the first packet not yet admitted, and its offset in `data`. */
+  next: number;
+  dataAt: number;
+}
+
+export interface GracefulWaiter {
+  reqId: number;
+  timer: Timer;
+}
+
+export class StreamRecord {
+  readonly state: StreamState;
+  readonly reliable: boolean;
+  lastActivity: number;
+  /** Sticky: retransmission gave up (stream.failed). */
+  failed = false;
+  closed: CloseReason | null = null;
+  /** Grant values captured at close (streams.md §14 (c) 6–7). */
+  finalGrant: GrantValues | null = null;
+  /** tx_seq as the engine knows it: one past the last seq allocated (data or probe). */
+  nextSeq = 0n;
+  /** Highest cumulative ack seen, and when it last advanced. */
+  ackSeq = 0n;
+  ackAdvancedAt = -Infinity;
+  grantQueued = false;
+  /** The app's handle epoch when its OPEN found this record already there (else −1). */
+  aliasEpoch = -1;
+
+  // ---- send side: what the app handed over ----
+  readonly backlog: BacklogChunk[] = [];
+  backlogBytes = 0;
+  backlogPackets = 0;
+  /** Bytes and packets of SEND records processed (the app's budget arithmetic). */
+  receivedBytes = 0;
+  receivedPackets = 0;
+  /** A status record is due at the next flush. */
+  touched = false;
+  /** Scheduled packets of this record waiting in the FairScheduler. */
+  queuedInScheduler = 0;
+
+  // ---- receive credit: released as the app consumes (ARCHITECTURE.md) ----
+  /** Cumulative on-wire bytes granted back (total_consumed). */
+  rxReleased = 0;
+  /** Event bytes delivered to the app and not yet reported taken. */
+  rxUnread = 0;
+  /** Part of rxUnread not released yet (the node's receive budget was full when it arrived). */
+  rxOwed = 0;
+
+  // ---- window autotuning (streams without an explicit windowBytes) ----
+  readonly tuner: WindowTuner | undefined;
+  /** Cumulative charge (framed + 84) of the packets admitted so far. */
+  sentCharge = 0;
+
+  readonly graceful: GracefulWaiter[] = [];
+  /** RTT samples already fed to the peer's estimate. */
+  rttSamplesSeen = 0;
+
+  constructor(
+    readonly rid: number,
+    readonly streamId: bigint,
+    readonly epoch: number,
+    readonly config: WireStreamConfig,
+    nowMs: number,
+    readonly header?: StreamHeader,
+  ) {
+    this.reliable = config.reliable;
+    // Only reliable streams autotune: they repair the losses a larger burst can cause (a small
+    // socket buffer overflowing); an unreliable stream's lost packets would keep their credit.
+    this.tuner = this.reliable && !config.windowExplicit && config.windowBytes > 0 ? new WindowTuner() : undefined;
+    this.state = new StreamState({ reliable: this.reliable, windowBytes: config.windowBytes, maxRetries: config.maxRetries }, nowMs);
+    this.lastActivity = nowMs;
+  }
+
+  /** The handle epochs that name this record. */
+  answers(epoch: number): boolean {
+    return epoch === this.epoch || epoch === this.aliasEpoch;
+  }
+
+  /** Frees the core state, capturing what must outlive it. */
+  retire(reason: CloseReason): void {
+    if (this.closed) return;
+    const ack = this.state.grantValues().ackSeq;
+    this.finalGrant = { totalConsumed: BigInt(this.rxReleased), ackSeq: ack };
+    this.closed = reason;
+    this.state.free();
+    this.backlog.length = 0;
+    this.backlogBytes = 0;
+    this.backlogPackets = 0;
+  }
+
+  coreStats(): StreamCoreStats {
+    return this.state.stats();
+  }
+}

@@ -1,0 +1,814 @@
+// The stream layer of the engine (streams.md): stream records per peer, the sends the app hands
+// over (admitted against credit, cwnd, max_pending and scheduler room, the rest held in order),
+// scheduled sends through the FairScheduler, the event-plane receive path with per-seq dedup,
+// coalesced grants (+ gap NACKs) whose credit follows the app's consumption, the NACK handler, the
+// 25 ms retransmit tick (timeout resends, ack probes, give-up resets, proactive gap NACKs), resets,
+// quarantine, idle eviction, window autotuning and closeGraceful. Time is passed in; packets go
+// out through `io`, and so does everything the app must learn.
+import { FLAG_RELIABLE, PACKET_WIRE_OVERHEAD, type GrantValues, type Nack, type StreamCoreStats } from '../core/reliable.js';
+import {
+  CONTROL_STREAM_ID,
+  SUBPROTOCOL_STREAM_NACK,
+  SUBPROTOCOL_STREAM_RESET,
+  SUBPROTOCOL_STREAM_WINDOW,
+  decodeStreamNack,
+  decodeStreamReset,
+  decodeStreamWindow,
+  encodeStreamNack,
+  encodeStreamReset,
+  encodeStreamWindow,
+} from '../streams/control-frames.js';
+import { GracefulOutcome, UNLIMITED_BYTES, UNLIMITED_PACKETS, type CloseReason, type StreamKey, type WireStreamConfig } from './link-format.js';
+import type { EnginePeer } from './peer.js';
+import { Scheduler, type QueuedPacket, type SchedulerOptions } from './scheduler.js';
+import { StreamRecord, type StreamHeader } from './stream-record.js';
+import type { Timers } from './timers.js';
+
+export const GRANT_QUARANTINE_WINDOW_MS = 2000;
+export const STREAM_IDLE_TIMEOUT_MS = 300_000;
+export const MAX_STREAMS_PER_SESSION = 4096;
+/** RETRANSMIT_TICK (streams.md §9 item 3). */
+export const RETRANSMIT_TICK_MS = 25;
+/**
+ * After the cumulative ack advanced (or sending started with nothing outstanding), timeouts wait
+ * at least this long: on a busy machine the scheduling jitter of the JS threads on both ends
+ * reaches tens of ms, well above a 10–50 ms RTO, while the path is fine — and a timeout resends
+ * the whole window.
+ */
+const ACK_PROGRESS_GRACE_MS = 4 * RETRANSMIT_TICK_MS;
+/** The RTO's upper clamp (streams.md §7). */
+const MAX_RTO_MS = 2000;
+/** A gap of this many tick periods between two ticks means this thread was stalled. */
+const STALL_TICKS = 4;
+/** A give-up StreamReset is repeated on this many following ticks (§14 (b)). */
+const RESET_REPEATS = 2;
+/** The default starting window of a stream without an explicit windowBytes (streams.md §1). */
+export const DEFAULT_WINDOW_BYTES = 65_536;
+/** Packets a record may hold in the engine when nothing else bounds it (window 0, unreliable, unscheduled). */
+export const MAX_HELD_PACKETS = 16_384;
+/** Datagrams the path to the socket may hold before originating sends wait in the engine (§13). */
+export const MAX_PATH_BACKLOG = 128;
+
+export interface StreamIO {
+  readonly timers: Timers;
+  /** A data packet (frames already framed) for sealing to the peer (or to `address`). */
+  sendData(peer: EnginePeer, streamId: bigint, seq: bigint, flags: number, header: StreamHeader | undefined, frames: Uint8Array, eventCount: number, address?: string): void;
+  /** A control frame on CONTROL_STREAM_ID with the next per-session control sequence. */
+  sendControl(peer: EnginePeer, subprotocol: number, frame: Uint8Array, address?: string): void;
+  /** A record was created (`requestedEpoch`: what the app's OPEN asked for, or −1 when implicit). */
+  opened(peer: EnginePeer, rec: StreamRecord, requestedEpoch: number): void;
+  /** An accepted event-plane packet with events. */
+  deliver(peer: EnginePeer, rec: StreamRecord, seq: bigint, channelHash: number, originHash: bigint, eventCount: number, plaintext: Uint8Array): void;
+  /** A record went away; `pending`: reliable sends were still unacknowledged. */
+  closed(peer: EnginePeer, rec: StreamRecord, reason: CloseReason, pending: boolean): void;
+  /** Reads of a stream fail: the peer reset it, or this node's retransmission gave up. */
+  reset(peer: EnginePeer, streamId: bigint, gaveUp: boolean): void;
+  gracefulResult(reqId: number, outcome: number, reason?: CloseReason): void;
+  /** The record's budget or counters changed (sent at the next flush). */
+  status(rec: StreamRecord, budgetBytes: number, budgetPackets: number, stats: StreamCoreStats): void;
+  warn(code: string, message: string): void;
+  /**
+   * Datagrams handed to the transport that have not left yet. Originating sends wait in the
+   * engine while it is high, rather than start retransmit clocks on packets that cannot leave.
+   */
+  pathBacklog(): number;
+}
+
+export interface StreamTableOptions {
+  /** Retransmit tick period in ms (default 25). */
+  retransmitTickMs?: number;
+  /** Receive budget: event bytes the app may hold unread and still count as consumed (default 8 MiB). */
+  receiveBudgetBytes?: number;
+  /** Largest window autotuning grows to (default 16 MiB). */
+  maxWindowBytes?: number;
+  scheduler?: SchedulerOptions;
+}
+
+function sameConfig(a: WireStreamConfig, b: WireStreamConfig): boolean {
+  return (
+    a.reliable === b.reliable &&
+    a.scheduled === b.scheduled &&
+    a.weight === b.weight &&
+    a.priority === b.priority &&
+    a.windowBytes === b.windowBytes &&
+    a.windowExplicit === b.windowExplicit &&
+    a.maxRetries === b.maxRetries
+  );
+}
+
+/** The config of a record created by an inbound packet (streams.md §2). */
+function implicitConfig(reliable: boolean): WireStreamConfig {
+  return { reliable, scheduled: false, weight: 1, priority: false, windowBytes: DEFAULT_WINDOW_BYTES, windowExplicit: false, maxRetries: 3 };
+}
+
+export class StreamTable {
+  readonly sched: Scheduler;
+  private readonly byRid = new Map<number, StreamRecord>();
+  private readonly peerOfRid = new Map<number, EnginePeer>();
+  private nextRid = 1;
+  private readonly grantPeers = new Set<EnginePeer>();
+  private readonly touched = new Set<StreamRecord>();
+  /** Records whose backlog waits for something other than a grant (quarantine end, queue room). */
+  private readonly waitingRoom = new Set<StreamRecord>();
+  /** Records whose backlog waits for the path to the socket to drain. */
+  private readonly waitingPath = new Set<StreamRecord>();
+  private readonly peers = new Set<EnginePeer>();
+  private readonly period: number;
+  private readonly receiveBudget: number;
+  private readonly maxWindow: number;
+  private lastTickAt = -Infinity;
+  private tickTimer;
+  /** Event bytes delivered to the app, unread and released (≤ the receive budget). */
+  private freeUnread = 0;
+  /** Records with owed (unreleased) bytes, to forgive when the budget frees up. */
+  private readonly owing = new Set<StreamRecord>();
+  private closedAll = false;
+  /** Ticks skipped because the thread had stalled. */
+  stalls = 0;
+
+  constructor(
+    private readonly io: StreamIO,
+    options: StreamTableOptions = {},
+  ) {
+    this.sched = new Scheduler(options.scheduler);
+    this.period = options.retransmitTickMs ?? RETRANSMIT_TICK_MS;
+    this.receiveBudget = options.receiveBudgetBytes ?? 8 << 20;
+    this.maxWindow = options.maxWindowBytes ?? 16 << 20;
+    this.tickTimer = io.timers.schedule(Infinity, (now) => this.runTick(now));
+  }
+
+  /** Starts the retransmit tick (the engine calls this once it has a clock reading). */
+  start(now: number): void {
+    this.lastTickAt = now;
+    this.io.timers.reschedule(this.tickTimer, now + this.period);
+  }
+
+  // ---- peers --------------------------------------------------------------------------------
+
+  addPeer(peer: EnginePeer): void {
+    this.peers.add(peer);
+  }
+
+  record(rid: number): StreamRecord | undefined {
+    return this.byRid.get(rid);
+  }
+
+  // ---- records --------------------------------------------------------------------------------
+
+  /** The app opened (or found) a stream: creates the record unless one exists (§2). */
+  open(peer: EnginePeer, key: StreamKey, config: WireStreamConfig, header: StreamHeader | undefined, now: number): void {
+    const existing = peer.streams.get(key.stream);
+    if (existing) {
+      if (!existing.answers(key.epoch)) existing.aliasEpoch = key.epoch;
+      // The app opens only records it does not know: a mismatch here is a race with an inbound
+      // packet that created the record first (the app warns about the ones it can see).
+      if (!sameConfig(existing.config, config)) {
+        this.io.warn('STREAM_CONFIG_MISMATCH', `stream ${key.stream} to node ${peer.nodeId} already exists with another config; keeping the existing one`);
+      }
+      this.io.opened(peer, existing, key.epoch);
+      this.touch(existing);
+      return;
+    }
+    const rec = this.create(peer, key.stream, key.epoch, config, now, header);
+    this.io.opened(peer, rec, key.epoch);
+    if (config.scheduled) this.sched.fair.setWeight(key.stream, config.weight);
+    this.enforceCap(peer, now);
+  }
+
+  private create(peer: EnginePeer, streamId: bigint, epoch: number, config: WireStreamConfig, now: number, header?: StreamHeader): StreamRecord {
+    const rec = new StreamRecord(this.nextRid++, streamId, epoch, config, now, header);
+    if (this.nextRid > 0xffff_fff0) this.nextRid = 1;
+    peer.streams.set(streamId, rec);
+    this.byRid.set(rec.rid, rec);
+    this.peerOfRid.set(rec.rid, peer);
+    this.touch(rec);
+    return rec;
+  }
+
+  private implicit(peer: EnginePeer, streamId: bigint, reliable: boolean, now: number): StreamRecord {
+    const rec = this.create(peer, streamId, 0, implicitConfig(reliable), now);
+    this.io.opened(peer, rec, -1);
+    this.enforceCap(peer, now);
+    return rec;
+  }
+
+  /** The live record a handle names, or undefined (closed, replaced, another epoch). */
+  private live(peer: EnginePeer, key: StreamKey): StreamRecord | undefined {
+    const rec = peer.streams.get(key.stream);
+    return rec && rec.answers(key.epoch) ? rec : undefined;
+  }
+
+  setWeight(peer: EnginePeer, key: StreamKey, weight: number): void {
+    const rec = this.live(peer, key);
+    if (!rec) return;
+    rec.config.weight = weight === 0 ? 1 : weight;
+    this.sched.fair.setWeight(rec.streamId, rec.config.weight);
+  }
+
+  private touch(rec: StreamRecord): void {
+    if (rec.touched || rec.closed) return;
+    rec.touched = true;
+    this.touched.add(rec);
+  }
+
+  // ---- send path (§3) -------------------------------------------------------------------------
+
+  /**
+   * Packets the app handed over (`table`: [framedLen, eventCount] per packet; `data`: their frames
+   * back to back, valid only during this call). Admitted packets leave at once (or wait in the
+   * scheduler); the rest wait, copied, in this record's backlog.
+   */
+  send(peer: EnginePeer, key: StreamKey, table: Uint32Array, data: Uint8Array, now: number): void {
+    const n = table.length >>> 1;
+    let bytes = 0;
+    for (let i = 0; i < n; i++) bytes += table[2 * i]! + PACKET_WIRE_OVERHEAD;
+    const rec = this.live(peer, key);
+    if (!rec) return; // closed meanwhile: the app learns it from the close record
+    rec.receivedBytes += bytes;
+    rec.receivedPackets += n;
+    this.touch(rec);
+    peer.lastActivity = now;
+    if (rec.backlog.length === 0) {
+      const taken = this.admit(peer, rec, table, data, 0, 0, now);
+      if (taken.count === n) return;
+      this.hold(rec, table.slice(2 * taken.count), data.slice(taken.dataAt));
+    } else {
+      this.hold(rec, table.slice(), data.slice());
+    }
+    this.drainBacklog(peer, rec, now);
+  }
+
+  /** The app waits for budget on this record: the stream is credit-limited (autotuning). */
+  want(peer: EnginePeer, key: StreamKey): void {
+    const rec = this.live(peer, key);
+    if (!rec) return;
+    // No status in answer: the app wakes at the next grant (or its backoff), not at once.
+    if (rec.tuner) rec.tuner.limited = true;
+  }
+
+  private hold(rec: StreamRecord, table: Uint32Array, data: Uint8Array): void {
+    const n = table.length >>> 1;
+    let bytes = 0;
+    for (let i = 0; i < n; i++) bytes += table[2 * i]! + PACKET_WIRE_OVERHEAD;
+    rec.backlog.push({ table, data, next: 0, dataAt: 0 });
+    rec.backlogBytes += bytes;
+    rec.backlogPackets += n;
+  }
+
+  /** Admits backlog packets in order while the stream takes them. */
+  private drainBacklog(peer: EnginePeer, rec: StreamRecord, now: number): void {
+    while (rec.backlog.length && !rec.closed) {
+      const c = rec.backlog[0]!;
+      const before = c.next;
+      const r = this.admit(peer, rec, c.table, c.data, c.next, c.dataAt, now);
+      let bytes = 0;
+      for (let i = before; i < before + r.count; i++) bytes += c.table[2 * i]! + PACKET_WIRE_OVERHEAD;
+      rec.backlogBytes -= bytes;
+      rec.backlogPackets -= r.count;
+      c.next += r.count;
+      c.dataAt = r.dataAt;
+      if (c.next < c.table.length >>> 1) return;
+      rec.backlog.shift();
+    }
+  }
+
+  /**
+   * One admission attempt for packets `from..` of a table (streams.md §3, resumable): quarantine,
+   * scheduler room, then the core's credit/cwnd/max_pending checks. Hands admitted packets off.
+   */
+  private admit(peer: EnginePeer, rec: StreamRecord, table: Uint32Array, data: Uint8Array, from: number, dataAt: number, now: number): { count: number; dataAt: number } {
+    const none = { count: 0, dataAt };
+    const total = table.length >>> 1;
+    if (from >= total || rec.closed) return none;
+    // A record reopened while its id is still quarantined waits for a fresh lifetime (§14 (b)).
+    const q = peer.quarantine.get(rec.streamId);
+    if (q !== undefined) {
+      if (q.until > now) {
+        this.waitFor(rec, q.until);
+        return none;
+      }
+      peer.quarantine.delete(rec.streamId);
+    }
+    let n = total - from;
+    const { scheduled, priority } = rec.config;
+    if (!scheduled) {
+      // The path to the socket is full: wait here (an idle path takes any number of packets).
+      const backlog = this.io.pathBacklog();
+      if (backlog >= MAX_PATH_BACKLOG) {
+        this.waitingPath.add(rec);
+        return none;
+      }
+      if (backlog > 0) n = Math.min(n, MAX_PATH_BACKLOG - backlog);
+    }
+    if (scheduled) {
+      const room = this.sched.room(rec.streamId, priority);
+      if (room <= 0) {
+        this.waitingRoom.add(rec);
+        return none;
+      }
+      n = Math.min(n, room);
+    }
+    if (rec.reliable) {
+      // cwnd per packet, not once per call: the engine's own backlog holds the rest, so a burst
+      // never exceeds the congestion window (a small receive buffer is not flooded).
+      const room = rec.state.sendRoom();
+      if (room <= 0 && !rec.state.failed) return none;
+      n = Math.min(n, Math.max(room, 1));
+    }
+    let len = 0;
+    for (let i = from; i < from + n; i++) len += table[2 * i]!;
+    const adm = rec.state.admitFramed(table.subarray(2 * from, 2 * (from + n)), data.subarray(dataAt, dataAt + len), now, false);
+    if (adm.refusal === 'credit' && rec.tuner) rec.tuner.limited = true;
+    const admitted = adm.admitted;
+    if (admitted === 0) return none;
+    for (let i = from; i < from + admitted; i++) rec.sentCharge += table[2 * i]! + PACKET_WIRE_OVERHEAD;
+    rec.tuner?.onAdmitted(rec.sentCharge, now);
+    // Nothing was outstanding: the retransmit timer starts now (RFC 6298 §5.1).
+    if (rec.reliable && rec.ackSeq === rec.nextSeq) rec.ackAdvancedAt = now;
+    rec.lastActivity = now;
+    const flags = rec.reliable ? FLAG_RELIABLE : 0;
+    let seq = adm.firstSeq;
+    let at = dataAt;
+    for (let i = from; i < from + admitted; i++) {
+      const flen = table[2 * i]!;
+      const count = table[2 * i + 1]!;
+      const frames = data.subarray(at, at + flen);
+      if (scheduled) this.sched.enqueue({ peer, rec, seq, flags, frames: frames.slice(), eventCount: count }, priority);
+      else this.io.sendData(peer, rec.streamId, seq, flags, rec.header, frames, count);
+      at += flen;
+      seq++;
+    }
+    rec.nextSeq = seq;
+    return { count: admitted, dataAt: at };
+  }
+
+  /** Retries a record's backlog at `at` (quarantine end). */
+  private waitFor(rec: StreamRecord, at: number): void {
+    this.io.timers.schedule(at, (now) => {
+      const peer = this.peerOfRid.get(rec.rid);
+      if (peer && !rec.closed) {
+        this.drainBacklog(peer, rec, now);
+        this.touch(rec);
+      }
+    });
+  }
+
+  /** What the app may still hand over on this record (budget = credit − backlog; §3, §14 (b)). */
+  private budget(peer: EnginePeer, rec: StreamRecord, st: StreamCoreStats, now: number): { bytes: number; packets: number } {
+    const q = peer.quarantine.get(rec.streamId);
+    if (q !== undefined && q.until > now) {
+      // A reopened id waits for a fresh lifetime (§14 (b)): nothing until the quarantine ends.
+      this.io.timers.schedule(q.until, () => this.touch(rec));
+      return { bytes: 0, packets: 0 };
+    }
+    const bytes = rec.state.windowBytes > 0 ? Math.max(0, st.creditBytes - rec.backlogBytes) : UNLIMITED_BYTES;
+    let packets = MAX_HELD_PACKETS;
+    if (rec.reliable) packets = Math.min(packets, st.maxPending - st.pending);
+    if (rec.config.scheduled) packets = Math.min(packets, this.sched.room(rec.streamId, rec.config.priority));
+    packets = Math.max(0, packets - rec.backlogPackets);
+    return { bytes, packets: packets === MAX_HELD_PACKETS && bytes !== UNLIMITED_BYTES ? UNLIMITED_PACKETS : packets };
+  }
+
+  // ---- receive path (§10) ---------------------------------------------------------------------
+
+  /** An authenticated event-plane packet from `peer`. `plaintext` is valid only during the call. */
+  onEventPlane(peer: EnginePeer, flags: number, streamId: bigint, seq: bigint, eventCount: number, plaintext: Uint8Array, channelHash: number, originHash: bigint, now: number): void {
+    if (peer.quarantine.size > 0) {
+      const q = peer.quarantine.get(streamId);
+      if (q !== undefined) {
+        if (q.until > now) {
+          // A late retransmission or probe for a closed lifetime: not delivered, no new record;
+          // answer with the final grant so its sender learns what arrived (§14 (c) 7).
+          if (q.grant && flags & FLAG_RELIABLE) this.queueFinalGrant(peer, streamId, q.grant);
+          return;
+        }
+        peer.quarantine.delete(streamId);
+      }
+    }
+    const rec = peer.streams.get(streamId) ?? this.implicit(peer, streamId, (flags & FLAG_RELIABLE) !== 0, now);
+    const accepted = rec.state.onReceive(seq, plaintext.length, now);
+    // Accepted: ack it. Rejected (reliable duplicate or too far ahead): re-send the current grant,
+    // so a sender whose last grant was lost learns the truth (§14 (a)).
+    this.queueGrant(peer, rec);
+    this.touch(rec);
+    if (!accepted) return;
+    rec.lastActivity = now;
+    if (eventCount === 0) {
+      rec.rxReleased += plaintext.length + PACKET_WIRE_OVERHEAD;
+      return;
+    }
+    // Credit follows consumption: the packet's bytes are released now while the app's unread
+    // bytes stay within the receive budget, else when the app takes its events.
+    const e = plaintext.length;
+    rec.rxReleased += PACKET_WIRE_OVERHEAD;
+    rec.rxUnread += e;
+    if (this.freeUnread + e <= this.receiveBudget) {
+      this.freeUnread += e;
+      rec.rxReleased += e;
+    } else {
+      rec.rxOwed += e;
+      this.owing.add(rec);
+    }
+    this.io.deliver(peer, rec, seq, channelHash, originHash, eventCount, plaintext);
+  }
+
+  /** The app took (consumed) `bytes` event bytes of record `rid`. */
+  taken(rid: number, bytes: number): void {
+    const rec = this.byRid.get(rid);
+    if (!rec || rec.closed) return;
+    const t = Math.min(bytes, rec.rxUnread);
+    rec.rxUnread -= t;
+    const fromOwed = Math.min(t, rec.rxOwed);
+    rec.rxOwed -= fromOwed;
+    rec.rxReleased += fromOwed;
+    this.freeUnread -= t - fromOwed;
+    if (rec.rxOwed === 0) this.owing.delete(rec);
+    if (fromOwed > 0) this.regrant(rec);
+    this.forgive();
+  }
+
+  /** Releases owed bytes while the receive budget has room again. */
+  private forgive(): void {
+    if (this.owing.size === 0) return;
+    for (const rec of this.owing) {
+      const room = this.receiveBudget - this.freeUnread;
+      if (room <= 0) return;
+      const x = Math.min(room, rec.rxOwed);
+      rec.rxOwed -= x;
+      rec.rxReleased += x;
+      this.freeUnread += x;
+      if (rec.rxOwed === 0) this.owing.delete(rec);
+      this.regrant(rec);
+    }
+  }
+
+  private regrant(rec: StreamRecord): void {
+    const peer = this.peerOfRid.get(rec.rid);
+    if (peer && !rec.closed) this.queueGrant(peer, rec);
+  }
+
+  /** Drops a gone record's unread bytes from the receive budget (the app still frees them). */
+  private forgetReceive(rec: StreamRecord): void {
+    this.freeUnread -= rec.rxUnread - rec.rxOwed;
+    rec.rxUnread = 0;
+    rec.rxOwed = 0;
+    this.owing.delete(rec);
+  }
+
+  // ---- control frames -------------------------------------------------------------------------
+
+  /** Stream control frames on subprotocols 0x0B00..0x0B02; `source` is the datagram's source. */
+  onControl(peer: EnginePeer, subprotocol: number, frames: readonly Uint8Array[], source: string, now: number): void {
+    for (const f of frames) {
+      if (subprotocol === SUBPROTOCOL_STREAM_WINDOW) {
+        const g = decodeStreamWindow(f);
+        if (!g || this.isQuarantined(peer, g.streamId, now)) continue;
+        const rec = peer.streams.get(g.streamId);
+        // An ack of seqs this lifetime never sent can only come from an older lifetime.
+        if (!rec || g.ackSeq > rec.nextSeq) continue;
+        rec.state.onWindow(g.totalConsumed, g.ackSeq, now);
+        rec.tuner?.onGrant(Number(g.totalConsumed), now);
+        if (g.ackSeq > rec.ackSeq) {
+          rec.ackSeq = g.ackSeq;
+          rec.ackAdvancedAt = now;
+        }
+        this.touch(rec);
+        if (rec.backlog.length) this.drainBacklog(peer, rec, now);
+        if (rec.graceful.length) this.checkDrained(peer, rec, now);
+      } else if (subprotocol === SUBPROTOCOL_STREAM_NACK) {
+        const n = decodeStreamNack(f);
+        if (!n || this.isQuarantined(peer, n.streamId, now)) continue;
+        const rec = peer.streams.get(n.streamId);
+        if (!rec || !rec.reliable) continue;
+        const seqs = rec.state.onNack(n.nextExpected, n.missingBitmap, now);
+        // Resent at once to the NACK's source, never through the scheduler, never charged (§9).
+        for (const seq of seqs) this.resend(peer, rec, seq, source);
+        this.touch(rec);
+      } else if (subprotocol === SUBPROTOCOL_STREAM_RESET) {
+        const id = decodeStreamReset(f);
+        // A quarantined id was closed moments ago (the reset is repeated on two more ticks): a
+        // repeat must not close a record reopened meanwhile.
+        if (id === null || this.isQuarantined(peer, id, now)) continue;
+        if (peer.streams.has(id)) this.closeRecord(peer, id, 'reset', now);
+        else this.io.reset(peer, id, false);
+      }
+    }
+  }
+
+  /** Rebuilds pending packet `seq` from its descriptor and sends it with a fresh counter. */
+  private resend(peer: EnginePeer, rec: StreamRecord, seq: bigint, address?: string): void {
+    const p = rec.state.packet(seq);
+    if (!p) return;
+    this.io.sendData(peer, rec.streamId, seq, p.flags, rec.header, p.framed, p.eventCount, address);
+  }
+
+  // ---- grants (§4) ----------------------------------------------------------------------------
+
+  private queueGrant(peer: EnginePeer, rec: StreamRecord): void {
+    if (rec.grantQueued) return;
+    rec.grantQueued = true;
+    peer.pendingGrants.set(rec.streamId, rec);
+    this.grantPeers.add(peer);
+  }
+
+  private queueFinalGrant(peer: EnginePeer, streamId: bigint, grant: GrantValues): void {
+    peer.pendingGrants.set(streamId, grant);
+    this.grantPeers.add(peer);
+  }
+
+  /** Sends every pending grant (one StreamWindow per stream, then a NACK if it has a gap). */
+  flushGrants(): void {
+    for (const p of this.grantPeers) {
+      for (const [streamId, entry] of p.pendingGrants) {
+        if (entry instanceof StreamRecord) {
+          entry.grantQueued = false;
+          if (entry.closed) {
+            // Closed between accepting the packet and now: send what it had (§14 (c) 6).
+            if (entry.finalGrant) this.sendWindow(p, streamId, entry.finalGrant);
+            continue;
+          }
+          const st = entry.state;
+          this.sendWindow(p, streamId, { totalConsumed: BigInt(entry.rxReleased), ackSeq: st.grantValues().ackSeq });
+          st.noteGrantSent();
+          if (entry.reliable) this.gapNack(p, entry);
+        } else {
+          this.sendWindow(p, streamId, entry);
+        }
+      }
+      p.pendingGrants.clear();
+    }
+    this.grantPeers.clear();
+  }
+
+  private sendWindow(peer: EnginePeer, streamId: bigint, g: GrantValues): void {
+    this.io.sendControl(peer, SUBPROTOCOL_STREAM_WINDOW, encodeStreamWindow({ streamId, totalConsumed: g.totalConsumed, ackSeq: g.ackSeq }));
+  }
+
+  // ---- the flush (end of every engine turn) ---------------------------------------------------
+
+  /**
+   * Grants, one scheduler batch, then a status for every record touched since the last flush
+   * (budget, counters; autotuning and the peer's RTT estimate read the same counters). Returns
+   * true when scheduled packets remain (the driver runs another flush soon).
+   */
+  flush(now: number): 'idle' | 'now' | 'soon' {
+    this.flushGrants();
+    const backlog = this.io.pathBacklog();
+    if (this.waitingPath.size && backlog < MAX_PATH_BACKLOG) {
+      const ws = [...this.waitingPath];
+      this.waitingPath.clear();
+      for (const rec of ws) {
+        const peer = this.peerOfRid.get(rec.rid);
+        if (peer && !rec.closed) {
+          this.drainBacklog(peer, rec, now);
+          this.touch(rec);
+        }
+      }
+    }
+    if (this.sched.depth > 0 && backlog < MAX_PATH_BACKLOG) {
+      this.sched.drain((p: QueuedPacket) => this.io.sendData(p.peer, p.rec.streamId, p.seq, p.flags, p.rec.header, p.frames, p.eventCount), MAX_PATH_BACKLOG - backlog);
+      if (this.waitingRoom.size) {
+        const ws = [...this.waitingRoom];
+        this.waitingRoom.clear();
+        for (const rec of ws) {
+          const peer = this.peerOfRid.get(rec.rid);
+          if (peer && !rec.closed) {
+            this.drainBacklog(peer, rec, now);
+            this.touch(rec);
+          }
+        }
+      }
+    }
+    if (this.touched.size) {
+      for (const rec of this.touched) {
+        rec.touched = false;
+        if (rec.closed) continue;
+        const st = rec.state.stats();
+        const peer = this.peerOfRid.get(rec.rid);
+        if (peer && st.rttSamples > rec.rttSamplesSeen) {
+          rec.rttSamplesSeen = st.rttSamples;
+          peer.noteRtt(st.srttMs);
+        }
+        if (!peer) continue;
+        if (rec.tuner) {
+          const w = rec.tuner.next(rec.state.windowBytes, this.maxWindow, st.maxConsumedSeen, st.retransmits, now);
+          if (w > rec.state.windowBytes) {
+            rec.state.growWindow(w);
+            st.creditBytes += w - st.txWindow;
+            st.txWindow = w;
+            st.maxPending = rec.state.maxPending;
+          }
+        }
+        const b = this.budget(peer, rec, st, now);
+        this.io.status(rec, b.bytes, b.packets, st);
+      }
+      this.touched.clear();
+    }
+    // More to send: at once while the path takes it, else after a short poll (the path drains
+    // without telling the engine).
+    if (this.sched.depth === 0 && this.waitingPath.size === 0) return 'idle';
+    return this.io.pathBacklog() < MAX_PATH_BACKLOG && this.sched.depth > 0 ? 'now' : 'soon';
+  }
+
+  // ---- retransmit tick (§9 item 3) ------------------------------------------------------------
+
+  private runTick(now: number): void {
+    if (this.closedAll) return;
+    this.io.timers.reschedule(this.tickTimer, now + this.period);
+    const gap = now - this.lastTickAt;
+    this.lastTickAt = now;
+    // This thread did not run for several ticks (a blocked event loop, a descheduled process):
+    // answers that arrived meanwhile may still be queued behind us, so judge no timer this time.
+    if (gap > STALL_TICKS * this.period) {
+      this.stalls++;
+      return;
+    }
+    this.tick(now);
+  }
+
+  /** One retransmit tick over every peer: timeouts, probes, resets, proactive gap NACKs. */
+  tick(now: number): void {
+    for (const peer of this.peers) {
+      const repeats = peer.resetRepeats;
+      if (repeats.size) {
+        for (const [id, left] of repeats) {
+          this.io.sendControl(peer, SUBPROTOCOL_STREAM_RESET, encodeStreamReset(id));
+          if (left <= 1) repeats.delete(id);
+          else repeats.set(id, left - 1);
+        }
+      }
+      let gaveUp: StreamRecord[] | undefined;
+      for (const rec of peer.streams.values()) {
+        if (!rec.reliable) continue;
+        const ackAge = now - rec.ackAdvancedAt;
+        if (ackAge <= ACK_PROGRESS_GRACE_MS || (ackAge <= MAX_RTO_MS && ackAge <= rec.state.stats().rtoMs)) {
+          // The cumulative ack advanced within the last RTO (and at least the last four ticks):
+          // the path is delivering, so the packets behind the head are queued, not lost —
+          // RFC 6298 §5.3 restarts the timer on every new ack. Judge no timeout now; holes at
+          // the head are NACKed by the receiver meanwhile, and the receive side of this record
+          // still gets its proactive gap NACK.
+          this.gapNack(peer, rec);
+          continue;
+        }
+        const a = rec.state.tick(now);
+        for (const seq of a.resend) this.resend(peer, rec, seq);
+        if (a.probeSeq !== null) {
+          rec.nextSeq = a.probeSeq + 1n;
+          // Ack probe: RELIABLE, zero frames, at the fresh seq the core registered (§14 (c) 2).
+          this.io.sendData(peer, rec.streamId, a.probeSeq, FLAG_RELIABLE, rec.header, new Uint8Array(0), 0);
+        }
+        if (a.nack) this.sendNack(peer, rec, a.nack);
+        if (a.resend.length || a.probeSeq !== null) this.touch(rec);
+        if (a.reset) (gaveUp ??= []).push(rec);
+      }
+      if (gaveUp) for (const rec of gaveUp) this.giveUp(peer, rec, now);
+    }
+  }
+
+  private gapNack(peer: EnginePeer, rec: StreamRecord): void {
+    const nack = rec.state.buildNack();
+    if (nack) this.sendNack(peer, rec, nack);
+  }
+
+  private sendNack(peer: EnginePeer, rec: StreamRecord, nack: Nack): void {
+    this.io.sendControl(peer, SUBPROTOCOL_STREAM_NACK, encodeStreamNack({ streamId: rec.streamId, nextExpected: nack.nextExpected, missingBitmap: nack.missingBitmap }));
+    rec.state.noteNackSent();
+  }
+
+  /** §14 (b) give-up: failed, StreamReset now and on the next two ticks, close, fail callers. */
+  private giveUp(peer: EnginePeer, rec: StreamRecord, now: number): void {
+    rec.failed = true;
+    this.io.sendControl(peer, SUBPROTOCOL_STREAM_RESET, encodeStreamReset(rec.streamId));
+    peer.resetRepeats.set(rec.streamId, RESET_REPEATS);
+    this.closeRecord(peer, rec.streamId, 'gave-up', now);
+  }
+
+  // ---- close, graceful close, quarantine, eviction (§2, §11) ---------------------------------
+
+  /** The app's close(): removes the record if the handle still names it. */
+  closeHandle(peer: EnginePeer, key: StreamKey, now: number): void {
+    if (this.live(peer, key)) this.closeRecord(peer, key.stream, 'closed', now);
+  }
+
+  /** streams.md §11: resolves (through `io.gracefulResult`) once nothing reliable is pending. */
+  graceful(peer: EnginePeer | undefined, key: StreamKey, reqId: number, timeoutMs: number, now: number): void {
+    const rec = peer && this.live(peer, key);
+    if (!peer || !rec) {
+      this.io.gracefulResult(reqId, GracefulOutcome.NOT_CONNECTED);
+      return;
+    }
+    if (!rec.reliable || this.drained(rec)) {
+      this.closeRecord(peer, key.stream, 'closed', now);
+      this.io.gracefulResult(reqId, GracefulOutcome.DRAINED);
+      return;
+    }
+    const timer = this.io.timers.schedule(now + timeoutMs, (t) => {
+      const i = rec.graceful.findIndex((g) => g.reqId === reqId);
+      if (i < 0) return;
+      rec.graceful.splice(i, 1);
+      this.io.gracefulResult(reqId, GracefulOutcome.TIMEOUT);
+      this.closeRecord(peer, key.stream, 'closed', t);
+    });
+    rec.graceful.push({ reqId, timer });
+  }
+
+  private drained(rec: StreamRecord): boolean {
+    return rec.backlog.length === 0 && rec.queuedInScheduler === 0 && !rec.state.hasPending();
+  }
+
+  private checkDrained(peer: EnginePeer, rec: StreamRecord, now: number): void {
+    if (rec.closed || !this.drained(rec)) return;
+    const ws = rec.graceful.splice(0);
+    for (const w of ws) {
+      this.io.timers.cancel(w.timer);
+      this.io.gracefulResult(w.reqId, GracefulOutcome.DRAINED);
+    }
+    this.closeRecord(peer, rec.streamId, 'closed', now);
+  }
+
+  /** Removes the record (dropping its retransmit state) and quarantines the id. Nothing is sent. */
+  closeRecord(peer: EnginePeer, streamId: bigint, reason: CloseReason, now: number): void {
+    const rec = peer.streams.get(streamId);
+    if (!rec) return;
+    peer.streams.delete(streamId);
+    // A give-up has already dropped the core's pending entries: they were never acknowledged.
+    const pending = reason === 'gave-up' || (rec.reliable && (rec.state.hasPending() || rec.backlog.length > 0));
+    this.retire(peer, rec, reason, pending);
+    // A reset lifetime needs no final grant: its sender gave up (and answering could credit a
+    // reopened lifetime with the old one's ack).
+    const keepGrant = rec.reliable && reason !== 'reset' && reason !== 'gave-up';
+    peer.quarantine.set(streamId, { until: now + GRANT_QUARANTINE_WINDOW_MS, grant: keepGrant ? rec.finalGrant : null });
+    if (reason === 'reset' || reason === 'gave-up') this.io.reset(peer, streamId, reason === 'gave-up');
+    if (rec.config.scheduled) this.forgetWeight(streamId);
+  }
+
+  private retire(peer: EnginePeer, rec: StreamRecord, reason: CloseReason, pending: boolean): void {
+    this.forgetReceive(rec);
+    // The app keeps the record's last figures (stats() of a closed stream).
+    this.io.status(rec, 0, 0, rec.state.stats());
+    rec.retire(reason);
+    this.byRid.delete(rec.rid);
+    this.peerOfRid.delete(rec.rid);
+    this.touched.delete(rec);
+    this.waitingRoom.delete(rec);
+    this.waitingPath.delete(rec);
+    rec.touched = false;
+    this.io.closed(peer, rec, reason, pending);
+    const ws = rec.graceful.splice(0);
+    for (const w of ws) {
+      this.io.timers.cancel(w.timer);
+      this.io.gracefulResult(w.reqId, pending ? GracefulOutcome.CLOSED_PENDING : GracefulOutcome.DRAINED, reason);
+    }
+  }
+
+  /** Drops a scheduled stream's weight once no session has a scheduled record with that id. */
+  private forgetWeight(streamId: bigint): void {
+    for (const p of this.peers) if (p.streams.get(streamId)?.config.scheduled) return;
+    this.sched.fair.forgetStream(streamId);
+  }
+
+  private isQuarantined(peer: EnginePeer, streamId: bigint, now: number): boolean {
+    if (peer.quarantine.size === 0) return false;
+    const q = peer.quarantine.get(streamId);
+    if (q === undefined) return false;
+    if (q.until > now) return true;
+    peer.quarantine.delete(streamId);
+    return false;
+  }
+
+  private enforceCap(peer: EnginePeer, now: number): void {
+    while (peer.streams.size > MAX_STREAMS_PER_SESSION) {
+      let oldest: StreamRecord | undefined;
+      for (const r of peer.streams.values()) if (!oldest || r.lastActivity < oldest.lastActivity) oldest = r;
+      if (!oldest) break;
+      this.closeRecord(peer, oldest.streamId, 'evicted', now);
+    }
+  }
+
+  /** Heartbeat-tick housekeeping: idle eviction, cap, expired quarantine (streams.md §2). */
+  sweep(peer: EnginePeer, now: number): void {
+    for (const r of [...peer.streams.values()]) if (now - r.lastActivity > STREAM_IDLE_TIMEOUT_MS) this.closeRecord(peer, r.streamId, 'evicted', now);
+    this.enforceCap(peer, now);
+    for (const [id, q] of peer.quarantine) if (q.until <= now) peer.quarantine.delete(id);
+  }
+
+  /** A peer whose session was replaced or dropped: its records go away without quarantine. */
+  dropPeer(peer: EnginePeer, reason: CloseReason = 'session'): void {
+    for (const rec of peer.streams.values()) this.retire(peer, rec, reason, rec.reliable && (rec.state.hasPending() || rec.backlog.length > 0));
+    peer.streams.clear();
+    peer.pendingGrants.clear();
+    peer.resetRepeats.clear();
+    this.peers.delete(peer);
+    this.grantPeers.delete(peer);
+  }
+
+  /** Node shutdown: stops the tick, retires every record. */
+  close(): void {
+    if (this.closedAll) return;
+    this.closedAll = true;
+    this.io.timers.cancel(this.tickTimer);
+    for (const p of [...this.peers]) this.dropPeer(p, 'node-closed');
+  }
+}
+
+export { CONTROL_STREAM_ID };
