@@ -31,6 +31,8 @@ export class RecordMirror {
   engineBacklog = 0;
   /** A WANT was sent since the last status (autotuning learns the stream is credit-limited). */
   wantSent = false;
+  /** Sends this side refused or held for lack of budget (added to the engine's backpressureEvents). */
+  backpressure = 0;
   private waiters: (() => void)[] = [];
 
   constructor(

@@ -143,8 +143,10 @@ export class Stream {
         continue;
       }
       if (++misses > SEND_RETRIES) throw new BackpressureError(`stream ${this.streamId}: still no credit or queue room after ${SEND_RETRIES + 1} attempts`);
-      if (this.ops.linkHasRoom()) this.ops.want(this.m);
-      else this.ops.whenRoom(this.m);
+      if (this.ops.linkHasRoom()) {
+        this.m.backpressure++;
+        this.ops.want(this.m);
+      } else this.ops.whenRoom(this.m);
       // Woken early by a status (grant, ack, queue room) or link room; else retried after the backoff.
       await this.m.waitForRoom(backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
@@ -156,7 +158,11 @@ export class Stream {
     const plan = this.plan(events);
     this.ops.assertLive(this.m);
     if (plan.length === 0) return true;
-    if (!this.ops.linkHasRoom() || this.fitting(plan, 0) < plan.length) return false;
+    if (!this.ops.linkHasRoom()) return false;
+    if (this.fitting(plan, 0) < plan.length) {
+      this.m.backpressure++;
+      return false;
+    }
     this.ops.submit(this.m, events, plan, 0, plan.length);
     return true;
   }
@@ -223,7 +229,7 @@ export class Stream {
       txWindow: s?.txWindow ?? window,
       txBytesSent: s?.txBytesSent ?? 0,
       rxConsumed: s?.rxConsumed ?? 0,
-      backpressureEvents: s?.backpressureEvents ?? 0,
+      backpressureEvents: (s?.backpressureEvents ?? 0) + m.backpressure,
       creditGrantsReceived: s?.creditGrantsReceived ?? 0,
       creditGrantsSent: s?.creditGrantsSent ?? 0,
       probesSent: s?.probesSent ?? 0,
