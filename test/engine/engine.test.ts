@@ -100,7 +100,9 @@ class Box {
     return this.records.filter((x) => x.op === op).map((x) => x.r);
   }
 
+  /** The node counters, once the 10 ms interval between two STATS records has passed. */
   lastStats(): Record<string, number> {
+    this.advance(10);
     return this.of(Op.STATS).at(-1) as Record<string, number>;
   }
 }
@@ -165,7 +167,10 @@ describe('the engine without a worker', () => {
     expect(d).toMatchObject({ count: 3, seq: 0n });
     expect([...d!.frames]).toEqual([3, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0, 1, 0, 0, 0, 9]);
     expect(b.of(Op.STREAM_OPENED)[0]).toMatchObject({ epoch: 0, stream: 5n });
-    // B's grant acked it: A has nothing pending.
+    // B acks within a millisecond (a lone small packet's grant is coalesced): then A has nothing pending.
+    expect(a.engine.peer(b.nodeId)!.streams.get(5n)!.state.hasPending()).toBe(true);
+    b.advance(1);
+    exchange(a, b);
     expect(a.engine.peer(b.nodeId)!.streams.get(5n)!.state.hasPending()).toBe(false);
   });
 

@@ -38,6 +38,8 @@ export interface EngineHost {
   whenRoom(cb: () => void): void;
   /** Starts handing the engine's records to `handler`, in order. */
   start(handler: (r: LinkReader) => void): void;
+  /** Hands over at once the records the engine published without waking this side (lazy ones). */
+  poll(): void;
   /** The bound transport address. */
   readonly address: string;
   readonly noisePublicKey: Uint8Array;

@@ -79,6 +79,8 @@ export interface EngineOutput {
   backlog?(): number;
 }
 
+/** Node counters go to the app at most this often (node.stats() is at most this old). */
+const STATS_INTERVAL_MS = 10;
 /** When the path to the socket is full, the engine looks again after this long. */
 const PATH_POLL_MS = 1;
 
@@ -104,6 +106,8 @@ export class Engine {
   /** The path to the socket was full with sends waiting: look again at this time. */
   private pollAt = Infinity;
   private heartbeatTimer;
+  private readonly statsTimer;
+  private statsAt = -Infinity;
   private started = false;
   /** SHUTDOWN was handled: inputs are ignored from now on. */
   closed = false;
@@ -152,6 +156,8 @@ export class Engine {
       handshakeAttempts: opts.handshakeAttempts,
     });
     this.heartbeatTimer = this.timers.schedule(Infinity, (now) => this.heartbeat(now));
+    // Its flush writes the counters held back by the interval.
+    this.statsTimer = this.timers.schedule(Infinity, () => undefined);
   }
 
   /** Starts the periodic timers; called with the first clock reading. */
@@ -437,6 +443,9 @@ export class Engine {
       dv.setFloat64(o, st[k], true);
       o += 8;
     }
+    // A status is lazy unless the app waits on this record's budget.
+    if (rec.appWaiting || rec.closed) w.urgent = true;
+    rec.appWaiting = false;
   }
 
   // ---- sending --------------------------------------------------------------------------------
@@ -475,11 +484,12 @@ export class Engine {
         this.peerRecord(peer, PeerKind.UPDATE);
       }
     }
-    if (this.countersDirty) {
+    if (this.countersDirty && now - this.statsAt >= STATS_INTERVAL_MS) {
       this.countersDirty = false;
+      this.statsAt = now;
       this.counters.handshake = this.handshaker.failures;
       writeStats(this.out.link, this.counters);
-    }
+    } else if (this.countersDirty) this.timers.reschedule(this.statsTimer, this.statsAt + STATS_INTERVAL_MS);
     this.out.publish();
     const out: Datagram[] = [];
     this.queuedPackets = 0;

@@ -5,7 +5,6 @@ import type { Transport } from '../transports/transport.js';
 import { Engine } from './engine.js';
 import { EngineDriver } from './driver.js';
 import { BufferLinkWriter, LinkReader } from './link-format.js';
-import { scheduleAfterIo } from '../transports/receive-batcher.js';
 import type { EngineConfig, EngineHost } from './engine-host.js';
 
 export class InlineEngineHost implements EngineHost {
@@ -56,11 +55,11 @@ export class InlineEngineHost implements EngineHost {
     return this.transport.address;
   }
 
-  /** Records are handed over once per macrotask: everything the app did in a turn goes together. */
+  /** Records are handed over at the end of the app's turn (a microtask: no extra event-loop hop). */
   wrote(): void {
     if (this.handoffScheduled) return;
     this.handoffScheduled = true;
-    scheduleAfterIo(this.handoff);
+    queueMicrotask(this.handoff);
   }
 
   private readonly handoff = (): void => {
@@ -93,6 +92,10 @@ export class InlineEngineHost implements EngineHost {
       }
       this.toApp.recycle(chunk);
     });
+  }
+
+  poll(): void {
+    // Inline, records are handed over at the end of the engine's turn: nothing waits.
   }
 
   whenRoom(cb: () => void): void {

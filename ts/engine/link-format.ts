@@ -53,6 +53,18 @@ const decoder = new TextDecoder();
 // ---- writing -----------------------------------------------------------------------------------
 
 /**
+ * Records the other side does not wait for: they become visible without waking it and are read at
+ * its next wake-up (which comes within LAZY_WAKE_MS at the latest).
+ */
+const LAZY_OPS: ReadonlySet<number> = new Set([Op.STATS, Op.WARNING, Op.STATUS, Op.STREAM_OPENED, Op.OPEN, Op.CLOSE_STREAM, Op.SET_WEIGHT, Op.CLAIM, Op.WANT]);
+/** The longest a lazy record waits to be read. */
+export const LAZY_WAKE_MS = 20;
+
+export function isLazy(op: number): boolean {
+  return LAZY_OPS.has(op);
+}
+
+/**
  * Appends records. `begin` reserves one record and returns the offset of its fields in `buf`;
  * the caller fills them through `buf`/`dv` before the next `begin`.
  */
@@ -61,12 +73,15 @@ export abstract class LinkWriter {
   dv: DataView = new DataView(this.buf.buffer);
   /** Largest record this writer takes (ring writers: a fraction of the ring). */
   maxRecord = Number.MAX_SAFE_INTEGER;
+  /** A record written since the last publish needs the other side awake (see LAZY_OPS). */
+  urgent = false;
 
   /** Reserves `len` bytes (a multiple of 8) and returns their offset in `buf`. */
   protected abstract reserve(len: number): number;
 
   begin(op: number, fieldsLen: number, flags = 0): number {
     const len = pad8(RECORD_HEAD + fieldsLen);
+    if (!isLazy(op)) this.urgent = true;
     return this.head(this.reserve(len), len, op, flags);
   }
 
@@ -84,9 +99,12 @@ export abstract class LinkWriter {
 export class BufferLinkWriter extends LinkWriter {
   private pos = 0;
   private spare: Uint8Array | undefined;
+  /** Capacity the next buffer starts with: the largest turn seen, so busy turns do not regrow. */
+  private capacity: number;
 
-  constructor(private readonly initial = 1 << 16) {
+  constructor(initial = 1 << 16) {
     super();
+    this.capacity = initial;
     this.setBuffer(new Uint8Array(initial));
   }
 
@@ -102,6 +120,7 @@ export class BufferLinkWriter extends LinkWriter {
       const next = new Uint8Array(size);
       next.set(this.buf.subarray(0, this.pos));
       this.setBuffer(next);
+      this.capacity = Math.min(Math.max(this.capacity, size), 64 << 20);
     }
     const at = this.pos;
     this.pos += len;
@@ -117,15 +136,17 @@ export class BufferLinkWriter extends LinkWriter {
     if (this.pos === 0) return null;
     const out = this.buf.subarray(0, this.pos);
     this.pos = 0;
-    const next = this.spare && this.spare.length >= this.initial ? this.spare : new Uint8Array(this.initial);
+    const spare = this.spare;
     this.spare = undefined;
-    this.setBuffer(next);
+    this.setBuffer(spare && spare.length >= this.capacity ? spare : new Uint8Array(this.capacity));
     return out;
   }
 
   /** Hands back a buffer `take` returned once its reader is done, to be reused. */
   recycle(chunk: Uint8Array): void {
-    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === this.initial) this.spare = new Uint8Array(chunk.buffer as ArrayBuffer);
+    if (chunk.byteOffset !== 0) return;
+    const whole = new Uint8Array(chunk.buffer as ArrayBuffer);
+    if (whole.length >= this.capacity && (!this.spare || this.spare.length < whole.length)) this.spare = whole;
   }
 }
 

@@ -7,7 +7,7 @@
 // producer keeps further records in order in an overflow buffer, flags that it waits for room and
 // is woken when the consumer frees some. Neither side ever blocks its thread. Where a runtime has
 // no Atomics.waitAsync, a MessagePort doorbell carries the same wake-ups.
-import { BufferLinkWriter, LinkReader, LinkWriter, Op, RECORD_HEAD, pad8 } from './link-format.js';
+import { BufferLinkWriter, LAZY_WAKE_MS, LinkReader, LinkWriter, Op, RECORD_HEAD, isLazy, pad8 } from './link-format.js';
 import { scheduleAfterIo } from '../transports/receive-batcher.js';
 
 const CTRL_BYTES = 64;
@@ -69,19 +69,33 @@ class Sleeper {
     private readonly port: MessagePort | undefined,
   ) {
     if (port) {
-      port.onmessage = () => {
-        const w = this.wakeUp;
-        this.wakeUp = undefined;
-        w?.();
-      };
+      port.onmessage = () => this.wake();
     }
   }
 
-  /** Resolves once ctrl[index] is no longer `seen` (or on a doorbell, or when the ring closes). */
-  wait(index: number, seen: number): Promise<void> {
-    if (this.port) return new Promise((resolve) => (this.wakeUp = resolve));
-    const r = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync(this.ring.ctrl, index, seen);
+  /**
+   * Resolves once ctrl[index] is no longer `seen` and the other side notified (or on a doorbell,
+   * when the ring closes, or after `timeoutMs`).
+   */
+  wait(index: number, seen: number, timeoutMs = Infinity): Promise<void> {
+    if (this.port) {
+      return new Promise((resolve) => {
+        const t = Number.isFinite(timeoutMs) ? setTimeout(() => this.wake(), timeoutMs) : undefined;
+        (t as { unref?: () => void } | undefined)?.unref?.();
+        this.wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+    const r = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync(this.ring.ctrl, index, seen, timeoutMs);
     return r.async ? (r.value as Promise<string>).then(() => undefined) : Promise.resolve();
+  }
+
+  private wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
   }
 
   notify(index: number): void {
@@ -148,6 +162,7 @@ export class RingProducer extends LinkWriter {
 
   override begin(op: number, fieldsLen: number, flags = 0): number {
     const len = pad8(RECORD_HEAD + fieldsLen);
+    if (!isLazy(op)) this.urgent = true;
     if (len > this.ring.capacity >>> 1) throw new RangeError(`link record of ${len} bytes does not fit a ring of ${this.ring.capacity}`);
     if (!this.overflowing && !this.closed) {
       const at = this.reserveInRing(len);
@@ -193,14 +208,33 @@ export class RingProducer extends LinkWriter {
     return 0;
   }
 
-  /** Makes every record written so far visible and wakes a sleeping consumer. */
+  /**
+   * Makes every record written so far visible, and wakes a sleeping consumer when one of them is
+   * urgent (lazy ones wait for its next wake-up: a notify costs more than the records).
+   */
   publish(): void {
     if (this.overflowing) this.pump();
     if (this.wpos === this.published || this.closed) return;
     this.published = this.wpos;
     Atomics.store(this.ring.ctrl, WRITE, this.wpos | 0);
-    if (Atomics.load(this.ring.ctrl, CONSUMER_SLEEPING) !== 0) this.sleeper.notify(WRITE);
+    const wake = this.urgent || this.overflowing;
+    this.urgent = false;
+    if (Atomics.load(this.ring.ctrl, CONSUMER_SLEEPING) === 0) return;
+    if (wake) this.sleeper.notify(WRITE);
+    else if (this.lazyTimer === undefined) {
+      // Only lazy records: the consumer reads them at its next wake-up, or in LAZY_WAKE_MS.
+      this.lazyTimer = setTimeout(this.lazyWake, LAZY_WAKE_MS);
+      (this.lazyTimer as { unref?: () => void }).unref?.();
+    }
   }
+
+  private lazyTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly lazyWake = (): void => {
+    this.lazyTimer = undefined;
+    if (this.closed) return;
+    const ctrl = this.ring.ctrl;
+    if ((Atomics.load(ctrl, READ) >>> 0) !== this.published && Atomics.load(ctrl, CONSUMER_SLEEPING) !== 0) this.sleeper.notify(WRITE);
+  };
 
   /** Moves overflow records into the ring while it has room; waits for room when it has none. */
   private pump(): void {
@@ -243,6 +277,7 @@ export class RingProducer extends LinkWriter {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.lazyTimer);
     this.sleeper.close();
   }
 }

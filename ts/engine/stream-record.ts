@@ -44,6 +44,10 @@ export class StreamRecord {
   ackSeq = 0n;
   ackAdvancedAt = -Infinity;
   grantQueued = false;
+  /** When the queued grant is due (eager ones: at once). */
+  grantDue = 0;
+  /** On-wire bytes accepted since the last grant sent. */
+  rxSinceGrant = 0;
   /** The app's handle epoch when its OPEN found this record already there (else −1). */
   aliasEpoch = -1;
 
@@ -56,6 +60,10 @@ export class StreamRecord {
   receivedPackets = 0;
   /** A status record is due at the next flush. */
   touched = false;
+  /** The app waits for budget on this record: its next status must wake the app. */
+  appWaiting = false;
+  /** When the last status went to the app. */
+  statusAt = -Infinity;
   /** Scheduled packets of this record waiting in the FairScheduler. */
   queuedInScheduler = 0;
 

@@ -31,11 +31,12 @@ export const MAX_STREAMS_PER_SESSION = 4096;
 export const RETRANSMIT_TICK_MS = 25;
 /**
  * After the cumulative ack advanced (or sending started with nothing outstanding), timeouts wait
- * at least this long: on a busy machine the scheduling jitter of the JS threads on both ends
- * reaches tens of ms, well above a 10–50 ms RTO, while the path is fine — and a timeout resends
- * the whole window.
+ * at least this long: on a busy machine the scheduling jitter of the JS threads on both ends (GC
+ * pauses, a descheduled worker) reaches 100 ms and more, far above a 10–50 ms RTO, while the path
+ * is fine — and a timeout resends the whole window. (TCP's 200 ms minimum RTO has the same
+ * reason.) Losses with acks still flowing are repaired by NACKs meanwhile.
  */
-const ACK_PROGRESS_GRACE_MS = 4 * RETRANSMIT_TICK_MS;
+const ACK_PROGRESS_GRACE_MS = 8 * RETRANSMIT_TICK_MS;
 /** The RTO's upper clamp (streams.md §7). */
 const MAX_RTO_MS = 2000;
 /** A gap of this many tick periods between two ticks means this thread was stalled. */
@@ -44,6 +45,12 @@ const STALL_TICKS = 4;
 const RESET_REPEATS = 2;
 /** The default starting window of a stream without an explicit windowBytes (streams.md §1). */
 export const DEFAULT_WINDOW_BYTES = 65_536;
+/** A record's status goes to the app at most this often, unless the app waits on it. */
+const STATUS_INTERVAL_MS = 10;
+/** A grant goes out at once after this many on-wire bytes accepted since the stream's last one. */
+const GRANT_EAGER_BYTES = 16_384;
+/** Otherwise within this long (coalescing the grants of a trickle of small packets). */
+const GRANT_DELAY_MS = 1;
 /** Packets a record may hold in the engine when nothing else bounds it (window 0, unreliable, unscheduled). */
 export const MAX_HELD_PACKETS = 16_384;
 /** Datagrams the path to the socket may hold before originating sends wait in the engine (§13). */
@@ -118,6 +125,11 @@ export class StreamTable {
   private readonly maxWindow: number;
   private lastTickAt = -Infinity;
   private tickTimer;
+  private readonly grantTimer;
+  /** Statuses held back by the interval go out in the flush after this timer. */
+  private readonly statusTimer;
+  /** The time of the last input (taken reports carry none). */
+  private lastNow = 0;
   /** Event bytes delivered to the app, unread and released (≤ the receive budget). */
   private freeUnread = 0;
   /** Records with owed (unreleased) bytes, to forgive when the budget frees up. */
@@ -135,6 +147,9 @@ export class StreamTable {
     this.receiveBudget = options.receiveBudgetBytes ?? 8 << 20;
     this.maxWindow = options.maxWindowBytes ?? 16 << 20;
     this.tickTimer = io.timers.schedule(Infinity, (now) => this.runTick(now));
+    // Due grants go out in the flush that follows every engine turn, this timer's included.
+    this.grantTimer = io.timers.schedule(Infinity, (now) => (this.lastNow = now));
+    this.statusTimer = io.timers.schedule(Infinity, (now) => (this.lastNow = now));
   }
 
   /** Starts the retransmit tick (the engine calls this once it has a clock reading). */
@@ -242,8 +257,10 @@ export class StreamTable {
   want(peer: EnginePeer, key: StreamKey): void {
     const rec = this.live(peer, key);
     if (!rec) return;
-    // No status in answer: the app wakes at the next grant (or its backoff), not at once.
+    // No status in answer: the app wakes at the next grant (or its backoff), not at once. The
+    // next status wakes it (it is urgent), and tells autotuning the stream is credit-limited.
     if (rec.tuner) rec.tuner.limited = true;
+    rec.appWaiting = true;
   }
 
   private hold(rec: StreamRecord, table: Uint32Array, data: Uint8Array): void {
@@ -373,6 +390,7 @@ export class StreamTable {
 
   /** An authenticated event-plane packet from `peer`. `plaintext` is valid only during the call. */
   onEventPlane(peer: EnginePeer, flags: number, streamId: bigint, seq: bigint, eventCount: number, plaintext: Uint8Array, channelHash: number, originHash: bigint, now: number): void {
+    this.lastNow = now;
     if (peer.quarantine.size > 0) {
       const q = peer.quarantine.get(streamId);
       if (q !== undefined) {
@@ -387,11 +405,18 @@ export class StreamTable {
     }
     const rec = peer.streams.get(streamId) ?? this.implicit(peer, streamId, (flags & FLAG_RELIABLE) !== 0, now);
     const accepted = rec.state.onReceive(seq, plaintext.length, now);
-    // Accepted: ack it. Rejected (reliable duplicate or too far ahead): re-send the current grant,
-    // so a sender whose last grant was lost learns the truth (§14 (a)).
-    this.queueGrant(peer, rec);
     this.touch(rec);
-    if (!accepted) return;
+    if (!accepted) {
+      // A reliable duplicate (or too far ahead): re-send the current grant at once, so a sender
+      // whose last grant was lost learns the truth (§14 (a)).
+      this.queueGrant(peer, rec, now, true);
+      return;
+    }
+    // Acks go out promptly: at once after a gap (the NACK follows), a probe, or a couple of full
+    // packets' worth; else within GRANT_DELAY_MS, coalesced (a lone small packet does not cost a
+    // datagram back per packet — the reference's drainer runs every 1 ms too).
+    rec.rxSinceGrant += plaintext.length + PACKET_WIRE_OVERHEAD;
+    this.queueGrant(peer, rec, now, eventCount === 0 || rec.rxSinceGrant >= GRANT_EAGER_BYTES || (rec.reliable && rec.state.hasGap));
     rec.lastActivity = now;
     if (eventCount === 0) {
       rec.rxReleased += plaintext.length + PACKET_WIRE_OVERHEAD;
@@ -442,9 +467,10 @@ export class StreamTable {
     }
   }
 
+  /** Credit released by the app's consumption goes back at once. */
   private regrant(rec: StreamRecord): void {
     const peer = this.peerOfRid.get(rec.rid);
-    if (peer && !rec.closed) this.queueGrant(peer, rec);
+    if (peer && !rec.closed) this.queueGrant(peer, rec, this.lastNow, true);
   }
 
   /** Drops a gone record's unread bytes from the receive budget (the app still frees them). */
@@ -504,40 +530,57 @@ export class StreamTable {
 
   // ---- grants (§4) ----------------------------------------------------------------------------
 
-  private queueGrant(peer: EnginePeer, rec: StreamRecord): void {
-    if (rec.grantQueued) return;
-    rec.grantQueued = true;
-    peer.pendingGrants.set(rec.streamId, rec);
+  /** Queues a grant for `rec`: due now (`eager`) or within GRANT_DELAY_MS. */
+  private queueGrant(peer: EnginePeer, rec: StreamRecord, now: number, eager: boolean): void {
+    const due = eager ? now : now + GRANT_DELAY_MS;
+    if (!rec.grantQueued) {
+      rec.grantQueued = true;
+      rec.grantDue = due;
+      peer.pendingGrants.set(rec.streamId, rec);
+    } else if (due < rec.grantDue) rec.grantDue = due;
     this.grantPeers.add(peer);
+    if (!eager && this.grantTimer.index < 0) this.io.timers.reschedule(this.grantTimer, due);
   }
 
   private queueFinalGrant(peer: EnginePeer, streamId: bigint, grant: GrantValues): void {
+    // Closed lifetimes answer at once (their entries are never delayed).
     peer.pendingGrants.set(streamId, grant);
     this.grantPeers.add(peer);
   }
 
-  /** Sends every pending grant (one StreamWindow per stream, then a NACK if it has a gap). */
-  flushGrants(): void {
+  /**
+   * Sends every pending grant that is due (one StreamWindow per stream, then a NACK if it has a
+   * gap); the others wait for the grant timer.
+   */
+  flushGrants(now: number): void {
+    let later = Infinity;
     for (const p of this.grantPeers) {
       for (const [streamId, entry] of p.pendingGrants) {
         if (entry instanceof StreamRecord) {
+          if (!entry.closed && entry.grantDue > now) {
+            later = Math.min(later, entry.grantDue);
+            continue;
+          }
+          p.pendingGrants.delete(streamId);
           entry.grantQueued = false;
           if (entry.closed) {
             // Closed between accepting the packet and now: send what it had (§14 (c) 6).
             if (entry.finalGrant) this.sendWindow(p, streamId, entry.finalGrant);
             continue;
           }
+          entry.rxSinceGrant = 0;
           const st = entry.state;
           this.sendWindow(p, streamId, { totalConsumed: BigInt(entry.rxReleased), ackSeq: st.grantValues().ackSeq });
           st.noteGrantSent();
           if (entry.reliable) this.gapNack(p, entry);
         } else {
+          p.pendingGrants.delete(streamId);
           this.sendWindow(p, streamId, entry);
         }
       }
-      p.pendingGrants.clear();
+      if (p.pendingGrants.size === 0) this.grantPeers.delete(p);
     }
-    this.grantPeers.clear();
+    if (later < Infinity) this.io.timers.reschedule(this.grantTimer, later);
   }
 
   private sendWindow(peer: EnginePeer, streamId: bigint, g: GrantValues): void {
@@ -552,7 +595,7 @@ export class StreamTable {
    * true when scheduled packets remain (the driver runs another flush soon).
    */
   flush(now: number): 'idle' | 'now' | 'soon' {
-    this.flushGrants();
+    this.flushGrants(now);
     const backlog = this.io.pathBacklog();
     if (this.waitingPath.size && backlog < MAX_PATH_BACKLOG) {
       const ws = [...this.waitingPath];
@@ -580,9 +623,23 @@ export class StreamTable {
       }
     }
     if (this.touched.size) {
+      let later = Infinity;
       for (const rec of this.touched) {
+        if (rec.closed) {
+          rec.touched = false;
+          this.touched.delete(rec);
+          continue;
+        }
+        // A status at most every STATUS_INTERVAL_MS unless the app waits on this record: between
+        // two, the app's view of the budget can only be lower than the truth (grants and acks
+        // raise it; its own sends it accounts for itself).
+        if (!rec.appWaiting && now - rec.statusAt < STATUS_INTERVAL_MS) {
+          later = Math.min(later, rec.statusAt + STATUS_INTERVAL_MS);
+          continue;
+        }
         rec.touched = false;
-        if (rec.closed) continue;
+        this.touched.delete(rec);
+        rec.statusAt = now;
         const st = rec.state.stats();
         const peer = this.peerOfRid.get(rec.rid);
         if (peer && st.rttSamples > rec.rttSamplesSeen) {
@@ -602,7 +659,7 @@ export class StreamTable {
         const b = this.budget(peer, rec, st, now);
         this.io.status(rec, b.bytes, b.packets, st);
       }
-      this.touched.clear();
+      if (later < Infinity) this.io.timers.reschedule(this.statusTimer, later);
     }
     // More to send: at once while the path takes it, else after a short poll (the path drains
     // without telling the engine).
@@ -807,6 +864,8 @@ export class StreamTable {
     if (this.closedAll) return;
     this.closedAll = true;
     this.io.timers.cancel(this.tickTimer);
+    this.io.timers.cancel(this.grantTimer);
+    this.io.timers.cancel(this.statusTimer);
     for (const p of [...this.peers]) this.dropPeer(p, 'node-closed');
   }
 }

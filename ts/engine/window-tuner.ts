@@ -21,7 +21,8 @@ export class WindowTuner {
   private markAt = 0;
   private minCycle = Infinity;
   private minAt = 0;
-  private lastCycle = Infinity;
+  /** The longest cycle that completed in the current epoch (−1: none completed yet). */
+  private epochCycle = -1;
   private epochStart = -1;
   private epochConsumed = 0;
   private epochRetransmits = 0;
@@ -40,7 +41,7 @@ export class WindowTuner {
     if (this.markBytes < 0 || consumed < this.markBytes) return;
     const cycle = now - this.markAt;
     this.markBytes = -1;
-    this.lastCycle = cycle;
+    this.epochCycle = Math.max(this.epochCycle, cycle);
     if (cycle <= this.minCycle || now - this.minAt > MIN_CYCLE_LIFETIME_MS) {
       this.minCycle = cycle;
       this.minAt = now;
@@ -61,7 +62,10 @@ export class WindowTuner {
     let next = window;
     const progressed = consumed - this.epochConsumed >= window / 4;
     const clean = retransmits === this.epochRetransmits;
-    if (this.limited && progressed && clean && this.lastCycle <= 2 * min + CYCLE_SLACK_MS) next = Math.min(cap, window * 2);
+    // Judged on cycles measured in this epoch only: a stale short one says nothing about now.
+    const short = this.epochCycle >= 0 && this.epochCycle <= 2 * min + CYCLE_SLACK_MS;
+    if (this.limited && progressed && clean && short) next = Math.min(cap, window * 2);
+    this.epochCycle = -1;
     this.epochStart = now;
     this.epochConsumed = consumed;
     this.epochRetransmits = retransmits;

@@ -220,6 +220,10 @@ export class WorkerEngineHost implements EngineHost {
     void this.reader.watch(drainAll);
   }
 
+  poll(): void {
+    this.drainMine();
+  }
+
   onFailure(cb: (err: Error) => void): void {
     this.failure = cb;
     if (this.failed) cb(this.failed);

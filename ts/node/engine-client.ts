@@ -284,6 +284,10 @@ export class EngineClient implements StreamOps {
     this.wrote();
   }
 
+  poll(): void {
+    if (!this.ended) this.host.poll();
+  }
+
   whenRoom(m: RecordMirror): void {
     this.host.whenRoom(() => m.wake());
   }

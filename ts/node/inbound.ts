@@ -54,7 +54,7 @@ export class InboundRouter {
   private unclaimed: ReceivedEvent[] = [];
   private readonly claims: { match: (streamId: bigint) => boolean; sink: StreamSink }[] = [];
   /** Event bytes taken per record since the last report. */
-  private readonly takenBytes = new Map<number, number>();
+  private takenBytes = new Map<number, number>();
   private closed = false;
   /** Events dropped because nobody subscribed and the unclaimed buffer was full. */
   dropped = 0;
@@ -67,8 +67,8 @@ export class InboundRouter {
   /** Takes (and clears) the bytes to report, by record id. */
   takeReport(): Map<number, number> | undefined {
     if (this.takenBytes.size === 0) return undefined;
-    const m = new Map(this.takenBytes);
-    this.takenBytes.clear();
+    const m = this.takenBytes;
+    this.takenBytes = new Map();
     return m;
   }
 

@@ -57,6 +57,8 @@ export interface StreamOps {
   want(m: RecordMirror): void;
   /** Resolves when the link has room again. */
   whenRoom(m: RecordMirror): void;
+  /** Reads what the engine published without a wake-up (a status may have raised the budget). */
+  poll(): void;
   setWeight(m: RecordMirror, weight: number): void;
   close(m: RecordMirror): void;
   graceful(m: RecordMirror, timeoutMs: number): Promise<void>;
@@ -149,6 +151,7 @@ export class Stream {
       } else this.ops.whenRoom(this.m);
       // Woken early by a status (grant, ack, queue room) or link room; else retried after the backoff.
       await this.m.waitForRoom(backoff);
+      this.ops.poll();
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
   }
