@@ -1,7 +1,9 @@
 // The child side of the two-process node bench: started by bench/node.ts with `--child`, it runs
-// receiving and echo ends on request over the IPC channel and reports what arrived.
+// receiving and echo ends on request over the IPC channel and reports what arrived and the CPU
+// this process spent meanwhile (its engine worker included).
 import { MeshNode } from '../ts/node/mesh-node.js';
 import {
+  cpuMsSince,
   meshEcho,
   meshRecv,
   tcpEcho,
@@ -10,6 +12,8 @@ import {
   udxEnd,
   udxId,
   udxRecv,
+  type Placement,
+  type Reliability,
   type RecvEnd,
   type TransportName,
 } from './node-links.js';
@@ -19,6 +23,8 @@ export interface ChildRequest {
   t: 'mesh-init' | 'recv' | 'expect' | 'echo' | 'close' | 'exit';
   trial?: number;
   transport?: TransportName;
+  placement?: Placement;
+  reliability?: Reliability;
   psk?: string;
   peer?: string;
   parentPort?: number;
@@ -42,33 +48,43 @@ export interface ChildReply {
   idleTailMs?: number;
   /** Milliseconds between the last event's arrival and this reply being sent. */
   sinceLastMs?: number;
+  /** CPU ms of this process from the `recv` request to the last event. */
+  cpuMs?: number;
 }
 
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 export async function childMain(): Promise<void> {
-  let node: MeshNode | undefined;
-  let peer = 0n;
-  const receivers = new Map<number, RecvEnd>();
+  const nodes = new Map<Placement, MeshNode>();
+  const peers = new Map<Placement, bigint>();
+  const receivers = new Map<number, { r: RecvEnd; cpu0: NodeJS.CpuUsage }>();
   const closers = new Map<number, () => Promise<void>>();
   const send = (r: ChildReply): void => {
     process.send!(r);
   };
   process.on('disconnect', () => process.exit(0));
+  const nodeFor = (m: ChildRequest): MeshNode => {
+    const n = nodes.get(m.placement ?? 'worker');
+    if (!n) throw new Error('mesh-init first');
+    return n;
+  };
 
   async function handle(m: ChildRequest): Promise<ChildReply> {
     const trial = m.trial ?? 0;
     switch (m.t) {
       case 'mesh-init': {
-        node = await MeshNode.create({ psk: m.psk!, bind: '127.0.0.1:0' });
-        peer = BigInt(m.peer!);
+        const node = await MeshNode.create({ psk: m.psk!, bind: '127.0.0.1:0', engine: m.placement ?? 'worker' });
+        nodes.set(m.placement ?? 'worker', node);
+        const peer = BigInt(m.peer!);
+        peers.set(m.placement ?? 'worker', peer);
         node.accept(peer);
         return { rid: m.rid, address: node.address, publicKey: toHex(node.noisePublicKey), nodeId: node.nodeId.toString() };
       }
       case 'recv': {
+        const cpu0 = process.cpuUsage();
         if (m.transport === 'TCP') {
           const r = await tcpRecv();
-          receivers.set(trial, r);
+          receivers.set(trial, { r, cpu0 });
           closers.set(trial, () => r.close());
           return { rid: m.rid, port: r.port };
         }
@@ -77,21 +93,21 @@ export async function childMain(): Promise<void> {
           const end = udxEnd(id);
           end.connect(m.udxRemoteId!, m.parentPort!);
           const r = udxRecv(end);
-          receivers.set(trial, r);
+          receivers.set(trial, { r, cpu0 });
           closers.set(trial, () => r.close());
           return { rid: m.rid, port: end.port, udxId: id };
         }
-        if (!node) throw new Error('mesh-init first');
-        const r = meshRecv(node, BigInt(m.streamId!));
-        receivers.set(trial, r);
+        const r = meshRecv(nodeFor(m), BigInt(m.streamId!));
+        receivers.set(trial, { r, cpu0 });
         closers.set(trial, () => r.close());
         return { rid: m.rid };
       }
       case 'expect': {
-        const r = receivers.get(trial);
-        if (!r) throw new Error(`no receiver for trial ${trial}`);
-        const t = await r.counter.wait(m.events!, m.idleMs!);
-        return { rid: m.rid, events: t.events, bytes: t.bytes, idleTailMs: t.idleTailMs, sinceLastMs: performance.now() - t.lastAt };
+        const e = receivers.get(trial);
+        if (!e) throw new Error(`no receiver for trial ${trial}`);
+        const t = await e.r.counter.wait(m.events!, m.idleMs!);
+        // CPU up to now, less what an idle tail could have cost (nothing, at these rates).
+        return { rid: m.rid, events: t.events, bytes: t.bytes, idleTailMs: t.idleTailMs, sinceLastMs: performance.now() - t.lastAt, cpuMs: cpuMsSince(e.cpu0) };
       }
       case 'echo': {
         if (m.transport === 'TCP') {
@@ -107,8 +123,7 @@ export async function childMain(): Promise<void> {
           closers.set(trial, () => end.close());
           return { rid: m.rid, port: end.port, udxId: id };
         }
-        if (!node) throw new Error('mesh-init first');
-        const e = meshEcho(node, peer, BigInt(m.streamId!), BigInt(m.pongStreamId!));
+        const e = meshEcho(nodeFor(m), peers.get(m.placement ?? 'worker')!, BigInt(m.streamId!), BigInt(m.pongStreamId!), m.reliability ?? 'unreliable');
         closers.set(trial, () => e.close());
         return { rid: m.rid };
       }
@@ -120,7 +135,7 @@ export async function childMain(): Promise<void> {
         return { rid: m.rid };
       }
       case 'exit': {
-        await node?.close();
+        await Promise.all([...nodes.values()].map((n) => n.close()));
         setTimeout(() => process.exit(0), 10);
         return { rid: m.rid };
       }

@@ -9,6 +9,10 @@ import type { MeshNode } from '../ts/node/mesh-node.js';
 import { now } from './harness.js';
 
 export type TransportName = 'MeshNode' | 'udx-native' | 'TCP';
+/** Where a MeshNode's engine runs. */
+export type Placement = 'worker' | 'inline';
+/** The stream config a MeshNode end uses: default options, reliable or not. */
+export type Reliability = 'unreliable' | 'reliable';
 
 // ---------------------------------------------------------------------------------------------
 // udx-native (CommonJS, native addon) — only the parts used here.
@@ -318,8 +322,9 @@ export function udxSend(end: UdxEnd, payload: Uint8Array): SendEnd {
   };
 }
 
-export function meshSend(node: MeshNode, peer: bigint, streamId: bigint, payload: Uint8Array): SendEnd {
-  const stream = node.openStream(peer, streamId);
+export function meshSend(node: MeshNode, peer: bigint, streamId: bigint, payload: Uint8Array, reliability: Reliability = 'unreliable'): SendEnd & { stream: ReturnType<MeshNode['openStream']> } {
+  // Default options otherwise: the window starts at 64 KiB (reliable streams grow it).
+  const stream = node.openStream(peer, streamId, { reliability });
   const batches = new Map<number, Uint8Array[]>();
   return {
     sendBatch(n) {
@@ -327,8 +332,10 @@ export function meshSend(node: MeshNode, peer: bigint, streamId: bigint, payload
       if (!b) batches.set(n, (b = Array.from({ length: n }, () => payload)));
       return stream.send(b);
     },
+    stream,
     async close() {
-      stream.close();
+      if (reliability === 'reliable') await stream.closeGraceful(10_000).catch(() => stream.close());
+      else stream.close();
     },
   };
 }
@@ -412,9 +419,9 @@ export function udxPinger(end: UdxEnd): Pinger {
 }
 
 /** Echoes every event on `pingStream` back to `peer` on `pongStream`. */
-export function meshEcho(node: MeshNode, peer: bigint, pingStream: bigint, pongStream: bigint): { close(): Promise<void> } {
+export function meshEcho(node: MeshNode, peer: bigint, pingStream: bigint, pongStream: bigint, reliability: Reliability = 'unreliable'): { close(): Promise<void> } {
   const ac = new AbortController();
-  const back = node.openStream(peer, pongStream);
+  const back = node.openStream(peer, pongStream, { reliability });
   void (async () => {
     try {
       for await (const ev of node.events({ stream: pingStream, signal: ac.signal })) await back.send([ev.payload]);
@@ -430,9 +437,9 @@ export function meshEcho(node: MeshNode, peer: bigint, pingStream: bigint, pongS
   };
 }
 
-export function meshPinger(node: MeshNode, peer: bigint, pingStream: bigint, pongStream: bigint): Pinger {
+export function meshPinger(node: MeshNode, peer: bigint, pingStream: bigint, pongStream: bigint, reliability: Reliability = 'unreliable'): Pinger {
   const ac = new AbortController();
-  const out = node.openStream(peer, pingStream);
+  const out = node.openStream(peer, pingStream, { reliability });
   const it = node.events({ stream: pongStream, signal: ac.signal })[Symbol.asyncIterator]();
   return {
     async ping(msg) {
@@ -459,6 +466,12 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 }
 
 export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** CPU milliseconds of this whole process (every thread, core workers included) since `from`. */
+export function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1000;
+}
 
 export interface Outcome<T> {
   ok?: T;
