@@ -1,6 +1,7 @@
 // The engine's stream table (ts/engine/stream-table.ts) on a fake clock, two tables wired back to
 // back without crypto or sockets: stream records, quarantine, idle eviction and the cap
-// (streams.md §2), coalesced grants and the NACK that follows a gap (§4, §9), the NACK handler,
+// (streams.md §2), coalesced grants and the NACK that follows a gap (§4, §9), repeated last
+// grants, the NACK handler,
 // the final-grant answer of a closed lifetime (§14 (c) 7), credit that follows the app's
 // consumption, the engine's own backlog (cwnd per packet, a full path to the socket), and the
 // budget it advertises to the app.
@@ -290,6 +291,37 @@ describe('grants, NACKs and resends (§4, §9)', () => {
     pump(a);
     expect(b.delivered.length).toBe(1);
     expect(windows(b.sent)).toEqual([{ streamId: 5n, totalConsumed: 98n, ackSeq: 1n }]);
+  });
+
+  it('a lost last grant is repeated on the next two quiet ticks at least 10 ms after it', () => {
+    const [a, b] = pair();
+    const r = a.open(6n, { reliable: true });
+    a.send(6n, [[ev(20)], [ev(20)]]);
+    pump(a);
+    const grant = windows(b.sent.splice(0));
+    expect(grant).toEqual([{ streamId: 6n, totalConsumed: 2n * (24n + 84n), ackSeq: 2n }]);
+    b.now += 5;
+    b.table.tick(b.now);
+    expect(b.sent).toEqual([]);
+    b.now += 5;
+    b.table.tick(b.now);
+    expect(windows(b.sent.splice(0))).toEqual(grant);
+    b.now += 25;
+    b.table.tick(b.now);
+    expect(windows(b.sent)).toEqual(grant);
+    pump(b);
+    expect(r.state.stats()).toMatchObject({ acked: 2, pending: 0 });
+    b.now += 25;
+    b.table.tick(b.now);
+    expect(b.sent).toEqual([]);
+    // A packet arriving meanwhile re-arms the repeats with the new values (and nothing is
+    // repeated while grants are still due).
+    a.send(6n, [[ev(20)]]);
+    pump(a);
+    expect(windows(b.sent.splice(0))).toEqual([{ streamId: 6n, totalConsumed: 3n * (24n + 84n), ackSeq: 3n }]);
+    b.now += 10;
+    b.table.tick(b.now);
+    expect(windows(b.sent)).toEqual([{ streamId: 6n, totalConsumed: 3n * (24n + 84n), ackSeq: 3n }]);
   });
 
   it('control frames of the wrong length and for unknown ids are ignored', () => {

@@ -48,6 +48,9 @@ export class StreamRecord {
   grantDue = 0;
   /** On-wire bytes accepted since the last grant sent. */
   rxSinceGrant = 0;
+  /** When the last grant went out, and how many more times quiet ticks repeat it (GRANT_REPEAT_MS). */
+  lastGrantAt = 0;
+  grantRepeats = 0;
   /** The app's handle epoch when its OPEN found this record already there (else −1). */
   aliasEpoch = -1;
 

@@ -51,6 +51,14 @@ const STATUS_INTERVAL_MS = 10;
 const GRANT_EAGER_BYTES = 16_384;
 /** Otherwise within this long (coalescing the grants of a trickle of small packets). */
 const GRANT_DELAY_MS = 1;
+/**
+ * A stream's last grant is sent again on the next GRANT_REPEATS retransmit ticks at least this
+ * long after it while no packet arrives: a sender that has everything in flight (window or cwnd
+ * full) would otherwise learn of a lost final grant only from its retransmit timeout (a resent
+ * window and cwnd 2). Grants are absolute, so a repeat changes nothing else (§4).
+ */
+const GRANT_REPEAT_MS = 10;
+const GRANT_REPEATS = 2;
 /** Packets a record may hold in the engine when nothing else bounds it (window 0, unreliable, unscheduled). */
 export const MAX_HELD_PACKETS = 16_384;
 /** Datagrams the path to the socket may hold before originating sends wait in the engine (§13). */
@@ -569,10 +577,9 @@ export class StreamTable {
             continue;
           }
           entry.rxSinceGrant = 0;
-          const st = entry.state;
-          this.sendWindow(p, streamId, { totalConsumed: BigInt(entry.rxReleased), ackSeq: st.grantValues().ackSeq });
-          st.noteGrantSent();
-          if (entry.reliable) this.gapNack(p, entry);
+          entry.lastGrantAt = now;
+          entry.grantRepeats = GRANT_REPEATS;
+          this.sendGrant(p, entry);
         } else {
           p.pendingGrants.delete(streamId);
           this.sendWindow(p, streamId, entry);
@@ -581,6 +588,14 @@ export class StreamTable {
       if (p.pendingGrants.size === 0) this.grantPeers.delete(p);
     }
     if (later < Infinity) this.io.timers.reschedule(this.grantTimer, later);
+  }
+
+  /** The record's current grant, then (`nack`) a NACK if it has a gap (§9 item 1). */
+  private sendGrant(peer: EnginePeer, rec: StreamRecord, nack = true): void {
+    const st = rec.state;
+    this.sendWindow(peer, rec.streamId, { totalConsumed: BigInt(rec.rxReleased), ackSeq: st.grantValues().ackSeq });
+    st.noteGrantSent();
+    if (nack && rec.reliable) this.gapNack(peer, rec);
   }
 
   private sendWindow(peer: EnginePeer, streamId: bigint, g: GrantValues): void {
@@ -696,6 +711,12 @@ export class StreamTable {
       }
       let gaveUp: StreamRecord[] | undefined;
       for (const rec of peer.streams.values()) {
+        if (rec.grantRepeats > 0 && !rec.grantQueued && now - rec.lastGrantAt >= GRANT_REPEAT_MS) {
+          rec.grantRepeats--;
+          rec.lastGrantAt = now;
+          // The reliable branch below sends the gap NACK of this tick.
+          this.sendGrant(peer, rec, false);
+        }
         if (!rec.reliable) continue;
         const ackAge = now - rec.ackAdvancedAt;
         if (ackAge <= ACK_PROGRESS_GRACE_MS || (ackAge <= MAX_RTO_MS && ackAge <= rec.state.stats().rtoMs)) {

@@ -208,16 +208,28 @@ impl Sender {
         self.pending.iter().map(|e| e.d.seq)
     }
 
-    /// §6 `on_nack`: appends the seqs to resend to `out` and returns how many. Only the first NACK
-    /// of a recovery episode (a `next_expected` above `recover`) acts.
+    /// §6 `on_nack`: appends the seqs to resend to `out` and returns how many. The first NACK of a
+    /// recovery episode (a `next_expected` above `recover`) resends every missing seq and applies
+    /// the loss response once.
+    ///
+    /// This project's addition: a repeated NACK for the episode's head (`next_expected ==
+    /// recover`) resends the seqs it still reports missing whose last send is more than an RTO
+    /// old — that resend was lost — with no further loss response. The reference ignores it and
+    /// waits for the retransmit timeout, which resends every entry past its RTO (most of them
+    /// already received: the sender only knows the cumulative ack) and drops cwnd to 2; under
+    /// random loss a lost resend or NACK then costs a timeout and a window of duplicates. Older
+    /// NACKs (`next_expected < recover`) still do nothing.
     pub fn on_nack(&mut self, nack: &Nack, now_ns: u64, out: &mut Vec<u64>) -> usize {
         self.nacks_received += 1;
         if self.failed {
             return 0;
         }
         if let Some(r) = self.recover {
-            if nack.next_expected <= r {
+            if nack.next_expected < r {
                 return 0;
+            }
+            if nack.next_expected == r {
+                return self.resend_overdue(nack, now_ns, out);
             }
         }
         self.recover = Some(nack.next_expected);
@@ -237,6 +249,25 @@ impl Sender {
             self.retransmits += n as u64;
             self.cwnd.on_nack_loss();
         }
+        n
+    }
+
+    /// The repeated-NACK resends of `on_nack`: missing entries sent more than an RTO ago.
+    fn resend_overdue(&mut self, nack: &Nack, now_ns: u64, out: &mut Vec<u64>) -> usize {
+        let rto = self.rto.rto_ns();
+        let mut n = 0;
+        for seq in nack.missing() {
+            if let Some(i) = self.index_of(seq) {
+                let e = &mut self.pending[i];
+                if e.retries < self.max_retries && now_ns.saturating_sub(e.sent_at_ns) > rto {
+                    e.retries += 1;
+                    e.sent_at_ns = now_ns;
+                    out.push(seq);
+                    n += 1;
+                }
+            }
+        }
+        self.retransmits += n as u64;
         n
     }
 
@@ -486,6 +517,32 @@ mod tests {
         assert!(!out.is_empty());
         assert_eq!(s.cwnd(), 2.0);
         assert!(!s.can_send());
+    }
+
+    #[test]
+    fn repeated_nack_resends_only_what_is_overdue_without_a_second_cut() {
+        let mut s = Sender::new(128, 3, 20 * MS);
+        for seq in 0..40 {
+            s.on_send(desc(seq), 0).unwrap();
+        }
+        let mut out = Vec::new();
+        assert_eq!(s.on_nack(&Nack { next_expected: 8, missing_bitmap: 0b100 }, 2 * MS, &mut out), 2);
+        assert_eq!(out, vec![8, 11]);
+        let cwnd = s.cwnd();
+        // The same head, within an RTO of the resends: nothing.
+        out.clear();
+        assert_eq!(s.on_nack(&Nack { next_expected: 8, missing_bitmap: 0b100 }, 10 * MS, &mut out), 0);
+        // An RTO after them, 8 still missing (its resend was lost), 11 now received, 40 newly
+        // reported but sent only 5 ms before: 8 alone goes again, and cwnd is not cut again.
+        s.on_send(desc(40), 18 * MS).unwrap();
+        out.clear();
+        assert_eq!(s.on_nack(&Nack { next_expected: 8, missing_bitmap: 1 << 31 }, 23 * MS, &mut out), 1);
+        assert_eq!(out, vec![8]);
+        assert_eq!(s.cwnd(), cwnd);
+        assert_eq!(s.retransmits(), 3);
+        // An older head than the episode's: nothing.
+        out.clear();
+        assert_eq!(s.on_nack(&Nack { next_expected: 7, missing_bitmap: 0 }, 90 * MS, &mut out), 0);
     }
 
     #[test]
