@@ -33,6 +33,9 @@ export class EngineDriver {
   }
 
   private readonly onTimer = (): void => {
+    // Run from the host timer or from an immediate: either way the other is now stale (a timer
+    // left behind would fire into a later turn and arm another one, a growing set of them).
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
     this.immediateArmed = false;
@@ -40,6 +43,11 @@ export class EngineDriver {
       this.drainLink(now);
       this.engine.handleTimers(now);
     });
+  };
+
+  /** A turn ran since this immediate was armed (it reset the flag): nothing left for it to do. */
+  private readonly onImmediate = (): void => {
+    if (this.immediateArmed) this.onTimer();
   };
 
   private turn(body: (now: number) => void): void {
@@ -63,7 +71,7 @@ export class EngineDriver {
     if (next <= now) {
       if (this.immediateArmed) return;
       this.immediateArmed = true;
-      scheduleAfterIo(this.onTimer);
+      scheduleAfterIo(this.onImmediate);
       return;
     }
     if (next === Infinity || next >= this.timerAt) return;
