@@ -22,6 +22,7 @@ import { GracefulOutcome, UNLIMITED_BYTES, UNLIMITED_PACKETS, type CloseReason, 
 import type { EnginePeer } from './peer.js';
 import { Scheduler, type QueuedPacket, type SchedulerOptions } from './scheduler.js';
 import { StreamRecord, type StreamHeader } from './stream-record.js';
+import { ReceiveBudget } from './receive-budget.js';
 import type { Timers } from './timers.js';
 
 export const GRANT_QUARANTINE_WINDOW_MS = 2000;
@@ -129,7 +130,6 @@ export class StreamTable {
   private readonly waitingPath = new Set<StreamRecord>();
   private readonly peers = new Set<EnginePeer>();
   private readonly period: number;
-  private readonly receiveBudget: number;
   private readonly maxWindow: number;
   private lastTickAt = -Infinity;
   private tickTimer;
@@ -138,10 +138,7 @@ export class StreamTable {
   private readonly statusTimer;
   /** The time of the last input (taken reports carry none). */
   private lastNow = 0;
-  /** Event bytes delivered to the app, unread and released (≤ the receive budget). */
-  private freeUnread = 0;
-  /** Records with owed (unreleased) bytes, to forgive when the budget frees up. */
-  private readonly owing = new Set<StreamRecord>();
+  private readonly receiveBudget: ReceiveBudget;
   private closedAll = false;
   /** Ticks skipped because the thread had stalled. */
   stalls = 0;
@@ -152,7 +149,7 @@ export class StreamTable {
   ) {
     this.sched = new Scheduler(options.scheduler);
     this.period = options.retransmitTickMs ?? RETRANSMIT_TICK_MS;
-    this.receiveBudget = options.receiveBudgetBytes ?? 8 << 20;
+    this.receiveBudget = new ReceiveBudget(options.receiveBudgetBytes ?? 8 << 20, (rec) => this.regrant(rec));
     this.maxWindow = options.maxWindowBytes ?? 16 << 20;
     this.tickTimer = io.timers.schedule(Infinity, (now) => this.runTick(now));
     // Due grants go out in the flush that follows every engine turn, this timer's included.
@@ -432,61 +429,21 @@ export class StreamTable {
     }
     // Credit follows consumption: the packet's bytes are released now while the app's unread
     // bytes stay within the receive budget, else when the app takes its events.
-    const e = plaintext.length;
     rec.rxReleased += PACKET_WIRE_OVERHEAD;
-    rec.rxUnread += e;
-    if (this.freeUnread + e <= this.receiveBudget) {
-      this.freeUnread += e;
-      rec.rxReleased += e;
-    } else {
-      rec.rxOwed += e;
-      this.owing.add(rec);
-    }
+    this.receiveBudget.delivered(rec, plaintext.length);
     this.io.deliver(peer, rec, seq, channelHash, originHash, eventCount, plaintext);
   }
 
   /** The app took (consumed) `bytes` event bytes of record `rid`. */
   taken(rid: number, bytes: number): void {
     const rec = this.byRid.get(rid);
-    if (!rec || rec.closed) return;
-    const t = Math.min(bytes, rec.rxUnread);
-    rec.rxUnread -= t;
-    const fromOwed = Math.min(t, rec.rxOwed);
-    rec.rxOwed -= fromOwed;
-    rec.rxReleased += fromOwed;
-    this.freeUnread -= t - fromOwed;
-    if (rec.rxOwed === 0) this.owing.delete(rec);
-    if (fromOwed > 0) this.regrant(rec);
-    this.forgive();
-  }
-
-  /** Releases owed bytes while the receive budget has room again. */
-  private forgive(): void {
-    if (this.owing.size === 0) return;
-    for (const rec of this.owing) {
-      const room = this.receiveBudget - this.freeUnread;
-      if (room <= 0) return;
-      const x = Math.min(room, rec.rxOwed);
-      rec.rxOwed -= x;
-      rec.rxReleased += x;
-      this.freeUnread += x;
-      if (rec.rxOwed === 0) this.owing.delete(rec);
-      this.regrant(rec);
-    }
+    if (rec && !rec.closed) this.receiveBudget.taken(rec, bytes);
   }
 
   /** Credit released by the app's consumption goes back at once. */
   private regrant(rec: StreamRecord): void {
     const peer = this.peerOfRid.get(rec.rid);
     if (peer && !rec.closed) this.queueGrant(peer, rec, this.lastNow, true);
-  }
-
-  /** Drops a gone record's unread bytes from the receive budget (the app still frees them). */
-  private forgetReceive(rec: StreamRecord): void {
-    this.freeUnread -= rec.rxUnread - rec.rxOwed;
-    rec.rxUnread = 0;
-    rec.rxOwed = 0;
-    this.owing.delete(rec);
   }
 
   // ---- control frames -------------------------------------------------------------------------
@@ -821,7 +778,7 @@ export class StreamTable {
   }
 
   private retire(peer: EnginePeer, rec: StreamRecord, reason: CloseReason, pending: boolean): void {
-    this.forgetReceive(rec);
+    this.receiveBudget.forget(rec);
     // The app keeps the record's last figures (stats() of a closed stream).
     this.io.status(rec, 0, 0, rec.state.stats());
     rec.retire(reason);
