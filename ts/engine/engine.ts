@@ -5,6 +5,7 @@
 // app and timer expiries, each with the time passed in; its outputs are datagrams and link
 // records. It runs wherever its driver puts it (a core worker, or the app's own thread) and, with
 // time passed in, under a test without either.
+import type { EngineConfig } from './engine-host.js';
 import { PacketSession } from '../core/session.js';
 import { SealBuilder } from '../core/seal-builder.js';
 import { PacketStatus } from '../core/packet-status.js';
@@ -66,6 +67,21 @@ export interface EngineOptions {
   handshakeTimeoutMs?: number;
   handshakeAttempts?: number;
   streams?: StreamTableOptions;
+}
+
+/** The engine's options from the config a host received (the same in both placements). */
+export function engineOptions(cfg: EngineConfig): EngineOptions {
+  return {
+    nodeId: cfg.nodeId,
+    psk: cfg.psk,
+    keyDerivation: cfg.keyDerivation,
+    staticKeypair: cfg.staticKeypair,
+    heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+    sessionTimeoutMs: cfg.sessionTimeoutMs,
+    handshakeTimeoutMs: cfg.handshakeTimeoutMs,
+    handshakeAttempts: cfg.handshakeAttempts,
+    streams: { receiveBudgetBytes: cfg.receiveBudgetBytes, maxWindowBytes: cfg.maxWindowBytes },
+  };
 }
 
 export interface EngineOutput {

@@ -2,7 +2,7 @@
 // come). The same link records as the worker placement, handed over in memory at the end of the
 // turn instead of through rings.
 import type { Transport } from '../transports/transport.js';
-import { Engine } from './engine.js';
+import { Engine, engineOptions } from './engine.js';
 import { EngineDriver } from './driver.js';
 import { BufferLinkWriter, LinkReader } from './link-format.js';
 import type { EngineConfig, EngineHost } from './engine-host.js';
@@ -26,27 +26,13 @@ export class InlineEngineHost implements EngineHost {
     cfg: EngineConfig,
     private readonly transport: Transport,
   ) {
-    const keypair = cfg.staticKeypair;
-    this.noisePublicKey = keypair.publicKey;
-    this.engine = new Engine(
-      {
-        nodeId: cfg.nodeId,
-        psk: cfg.psk,
-        keyDerivation: cfg.keyDerivation,
-        staticKeypair: keypair,
-        heartbeatIntervalMs: cfg.heartbeatIntervalMs,
-        sessionTimeoutMs: cfg.sessionTimeoutMs,
-        handshakeTimeoutMs: cfg.handshakeTimeoutMs,
-        handshakeAttempts: cfg.handshakeAttempts,
-        streams: { receiveBudgetBytes: cfg.receiveBudgetBytes, maxWindowBytes: cfg.maxWindowBytes },
-      },
-      {
-        send: (batch) => this.transport.send(batch),
-        link: this.toApp,
-        publish: () => this.publish(),
-        backlog: () => this.transport.sendBacklog?.() ?? 0,
-      },
-    );
+    this.noisePublicKey = cfg.staticKeypair.publicKey;
+    this.engine = new Engine(engineOptions(cfg), {
+      send: (batch) => this.transport.send(batch),
+      link: this.toApp,
+      publish: () => this.publish(),
+      backlog: () => this.transport.sendBacklog?.() ?? 0,
+    });
     this.driver = new EngineDriver(this.engine, (now) => this.drainInbox(now), (e) => this.fail(e));
     transport.onReceive((batch) => this.driver.onDatagrams(batch));
   }

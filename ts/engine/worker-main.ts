@@ -6,7 +6,7 @@ import { dh25519, hashBlake2s } from '../session/noise.js';
 import { defaultTransport } from '../transports/default.js';
 import type { Transport } from '../transports/transport.js';
 import { NetMeshError } from '../errors.js';
-import { Engine } from './engine.js';
+import { Engine, engineOptions } from './engine.js';
 import { EngineDriver } from './driver.js';
 import { Op, writeDatagramBatches } from './link-format.js';
 import { Ring, RingConsumer, RingProducer } from './ring.js';
@@ -54,31 +54,18 @@ async function start(ep: WorkerEndpoint, msg: InitMessage): Promise<void> {
     fatal = true;
     ep.post({ t: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   };
-  const engine = new Engine(
-    {
-      nodeId: cfg.nodeId,
-      psk: cfg.psk,
-      keyDerivation: cfg.keyDerivation,
-      staticKeypair: keypair,
-      heartbeatIntervalMs: cfg.heartbeatIntervalMs,
-      sessionTimeoutMs: cfg.sessionTimeoutMs,
-      handshakeTimeoutMs: cfg.handshakeTimeoutMs,
-      handshakeAttempts: cfg.handshakeAttempts,
-      streams: { receiveBudgetBytes: cfg.receiveBudgetBytes, maxWindowBytes: cfg.maxWindowBytes },
-    },
-    {
-      send: bridged
-        ? (batch) => {
-            writeDatagramBatches(toApp, Op.DATAGRAMS_OUT, batch);
-            toApp.publish();
-          }
-        : (batch) => transport!.send(batch),
-      link: toApp,
-      publish: () => toApp.publish(),
-      // Bridged, datagrams wait in the link until the app thread takes them to its transport.
-      backlog: bridged ? () => Math.ceil(toApp.unread / 8192) : () => transport!.sendBacklog?.() ?? 0,
-    },
-  );
+  const engine = new Engine(engineOptions(cfg), {
+    send: bridged
+      ? (batch) => {
+          writeDatagramBatches(toApp, Op.DATAGRAMS_OUT, batch);
+          toApp.publish();
+        }
+      : (batch) => transport!.send(batch),
+    link: toApp,
+    publish: () => toApp.publish(),
+    // Bridged, datagrams wait in the link until the app thread takes them to its transport.
+    backlog: bridged ? () => Math.ceil(toApp.unread / 8192) : () => transport!.sendBacklog?.() ?? 0,
+  });
   let closing = false;
   const driver = new EngineDriver(
     engine,
