@@ -126,6 +126,8 @@ interface Run {
   sent: number;
   /** MeshNode streams: retransmitted packets, packets sent, the window it ended with. */
   retransmits?: number;
+  /** Of those, resent by a retransmit timeout. */
+  timeouts?: number;
   packets?: number;
   window?: number;
 }
@@ -201,7 +203,7 @@ async function transferRun(mode: Mode | 'hub', peer: Peer, size: number, bytesPe
     }
     const sec = Math.max(end - t0, 1e-3) / 1000;
     const st = stream?.stats();
-    return { mbps: bytes / MB / sec, cpu, delivered, sent, retransmits: st?.retransmits, packets: st?.sent, window: st?.txWindow };
+    return { mbps: bytes / MB / sec, cpu, delivered, sent, retransmits: st?.retransmits, timeouts: st?.timeoutRetransmits, packets: st?.sent, window: st?.txWindow };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => {});
   }
@@ -220,6 +222,7 @@ interface Summary {
   mbps: number;
   cpu: [number, number];
   retx: string;
+  timeouts: string;
   delivered: string;
   window: string;
 }
@@ -236,6 +239,7 @@ function summarize(runs: Outcome<Run>[]): Summary | undefined {
     mbps: median(ok.map((r) => r.mbps)),
     cpu: [median(ok.map((r) => r.cpu[0])), median(ok.map((r) => r.cpu[1]))],
     retx,
+    timeouts: withRetx.length ? String(withRetx.reduce((s, r) => s + (r.timeouts ?? 0), 0)) : '',
     delivered: `${((100 * got) / sent).toFixed(1)}%`,
     window: windows.length ? `${(median(windows) / 1024).toFixed(0)} KiB` : '',
   };
@@ -327,18 +331,18 @@ async function main(): Promise<void> {
       for (const loss of HUB_LOSSES) {
         const s = byLoss.get(loss) && summarize(byLoss.get(loss)!);
         if (!s) {
-          hubRows.push([p, label, `${loss * 100}%`, '—', '—', '—', '—', '—']);
+          hubRows.push([p, label, `${loss * 100}%`, '—', '—', '—', '—', '—', '—']);
           continue;
         }
         const r = clean ? s.mbps / clean.mbps : NaN;
-        hubRows.push([p, label, `${loss * 100}%`, s.mbps.toFixed(1), s.delivered, s.retx, s.window, clean ? fmtRatio(r) : '—']);
+        hubRows.push([p, label, `${loss * 100}%`, s.mbps.toFixed(1), s.delivered, s.retx, s.timeouts, s.window, clean ? fmtRatio(r) : '—']);
         if (loss > 0 && label.startsWith('8')) targets.push(`hub, ${p}, 1% loss: ${fmtRatio(r)} of loss-free (target ≥ 0.8×: ${r >= 0.8 ? 'met' : 'NOT met'})`);
       }
     }
   }
   printTable(
     `MeshNode reliable stream on the memory hub, one process, ${HUB_BYTES / 2 ** 20} MiB per run (payload MB/s)`,
-    ['transport', 'event', 'loss', 'MB/s', 'delivered', 'retransmits', 'window', 'vs loss-free'],
+    ['transport', 'event', 'loss', 'MB/s', 'delivered', 'retransmits', 'by timeout', 'window', 'vs loss-free'],
     hubRows,
   );
   note('loss: random loss on the data direction (grants and NACKs on the way back are lost at the same rate).');
