@@ -245,18 +245,18 @@ describe('cwnd (§8)', () => {
     expect(tx.admit(ones(1), 101).refusal).toBe('cwnd');
   });
 
-  it('a repeated NACK for the same head resends, an RTO after its last send, what is still missing, without a second cut', () => {
+  it('a repeated NACK for the same head resends, two RTOs after its last send, what is still missing, without a second cut', () => {
     const tx = stream(); // initial RTO 50 ms
     expect(tx.admit(ones(40), 0).admitted).toBe(40);
     expect(tx.onNack(8, 0b100, 2)).toEqual([8n, 11n]);
     const cwnd = tx.stats().cwnd;
-    expect(tx.onNack(8, 0b100, 40)).toEqual([]);
-    // 53 ms: 8 is still missing (its resend was lost), 11 arrived meanwhile.
-    expect(tx.onNack(8, 0, 53)).toEqual([8n]);
+    expect(tx.onNack(8, 0b100, 90)).toEqual([]);
+    // 103 ms: 8 is still missing (its resend was lost), 11 arrived meanwhile.
+    expect(tx.onNack(8, 0, 103)).toEqual([8n]);
     expect(tx.stats().cwnd).toBe(cwnd);
     expect(tx.stats().retransmits).toBe(3);
     // A NACK older than the episode's head changes nothing.
-    expect(tx.onNack(7, 0, 200)).toEqual([]);
+    expect(tx.onNack(7, 0, 400)).toEqual([]);
   });
 
   it('never exceeds max_pending and never falls below 2', () => {

@@ -213,8 +213,9 @@ impl Sender {
     /// the loss response once.
     ///
     /// This project's addition: a repeated NACK for the episode's head (`next_expected ==
-    /// recover`) resends the seqs it still reports missing whose last send is more than an RTO
-    /// old — that resend was lost — with no further loss response. The reference ignores it and
+    /// recover`) resends the seqs it still reports missing whose last send is more than two RTOs
+    /// old — that resend was lost (two: a resend queued behind a full socket buffer is late, not
+    /// lost) — with no further loss response. The reference ignores it and
     /// waits for the retransmit timeout, which resends every entry past its RTO (most of them
     /// already received: the sender only knows the cumulative ack) and drops cwnd to 2; under
     /// random loss a lost resend or NACK then costs a timeout and a window of duplicates. Older
@@ -252,14 +253,14 @@ impl Sender {
         n
     }
 
-    /// The repeated-NACK resends of `on_nack`: missing entries sent more than an RTO ago.
+    /// The repeated-NACK resends of `on_nack`: missing entries sent more than two RTOs ago.
     fn resend_overdue(&mut self, nack: &Nack, now_ns: u64, out: &mut Vec<u64>) -> usize {
-        let rto = self.rto.rto_ns();
+        let due = self.rto.rto_ns().saturating_mul(2);
         let mut n = 0;
         for seq in nack.missing() {
             if let Some(i) = self.index_of(seq) {
                 let e = &mut self.pending[i];
-                if e.retries < self.max_retries && now_ns.saturating_sub(e.sent_at_ns) > rto {
+                if e.retries < self.max_retries && now_ns.saturating_sub(e.sent_at_ns) > due {
                     e.retries += 1;
                     e.sent_at_ns = now_ns;
                     out.push(seq);
@@ -529,20 +530,20 @@ mod tests {
         assert_eq!(s.on_nack(&Nack { next_expected: 8, missing_bitmap: 0b100 }, 2 * MS, &mut out), 2);
         assert_eq!(out, vec![8, 11]);
         let cwnd = s.cwnd();
-        // The same head, within an RTO of the resends: nothing.
+        // The same head, within two RTOs of the resends: nothing (they may still be queued).
         out.clear();
-        assert_eq!(s.on_nack(&Nack { next_expected: 8, missing_bitmap: 0b100 }, 10 * MS, &mut out), 0);
-        // An RTO after them, 8 still missing (its resend was lost), 11 now received, 40 newly
+        assert_eq!(s.on_nack(&Nack { next_expected: 8, missing_bitmap: 0b100 }, 40 * MS, &mut out), 0);
+        // Two RTOs after them, 8 still missing (its resend was lost), 11 now received, 40 newly
         // reported but sent only 5 ms before: 8 alone goes again, and cwnd is not cut again.
-        s.on_send(desc(40), 18 * MS).unwrap();
+        s.on_send(desc(40), 38 * MS).unwrap();
         out.clear();
-        assert_eq!(s.on_nack(&Nack { next_expected: 8, missing_bitmap: 1 << 31 }, 23 * MS, &mut out), 1);
+        assert_eq!(s.on_nack(&Nack { next_expected: 8, missing_bitmap: 1 << 31 }, 43 * MS, &mut out), 1);
         assert_eq!(out, vec![8]);
         assert_eq!(s.cwnd(), cwnd);
         assert_eq!(s.retransmits(), 3);
         // An older head than the episode's: nothing.
         out.clear();
-        assert_eq!(s.on_nack(&Nack { next_expected: 7, missing_bitmap: 0 }, 90 * MS, &mut out), 0);
+        assert_eq!(s.on_nack(&Nack { next_expected: 7, missing_bitmap: 0 }, 190 * MS, &mut out), 0);
     }
 
     #[test]
