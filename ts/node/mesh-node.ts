@@ -28,6 +28,7 @@ import type { CapabilityFold } from '../fold/capability-fold.js';
 import { ANNOUNCEMENT_SUBPROTOCOL } from '../fold/announcement.js';
 import { HOST, type InboundPacket, type MeshHost, type PacketTemplate, type StreamHeader, type StreamSink } from './host.js';
 import { warn, type WarningSink } from '../util/diagnostics.js';
+import { attachLayers, type Layers } from './layers.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -102,6 +103,8 @@ export class MeshNode {
   private readonly peerListeners = new Set<(e: PeerEvent) => void>();
   private readonly closeListeners = new Set<() => void>();
   readonly [HOST]: MeshHost;
+  /** The layers built on this node (layers.ts); created last in the constructor. */
+  private readonly layers: Layers;
   private readonly counters = {
     packetsIn: 0,
     packetsOut: 0,
@@ -161,6 +164,7 @@ export class MeshNode {
     this.heartbeatTimer = setInterval(() => this.tick(), this.heartbeatIntervalMs);
     (this.heartbeatTimer as { unref?: () => void }).unref?.();
     transport.onReceive((batch) => this.onDatagrams(batch));
+    this.layers = attachLayers(this[HOST], opts as unknown as Record<string, unknown>);
   }
 
   static async create(opts: MeshNodeOptions): Promise<MeshNode> {
@@ -519,6 +523,8 @@ export class MeshNode {
       if (s.stream === streamId && (s.from === undefined || s.from === from)) s.queue.fail(err);
     }
   }
+
+  // ---- layers (channels, rpc, blobs, meshos): public methods, one-line delegations to this.layers ----
 
   // ---- the host the layers (channels, rpc, blobs, meshos) build on (host.ts) -------------------
 

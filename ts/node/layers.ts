@@ -1,0 +1,17 @@
+// The layers a node carries on top of its substrate (channels, nRPC, dataforts, MeshOS). Each is
+// built from the node's MeshHost when the node is created, so its receive side (membership
+// requests, blob requests, rpc dispatch) works before the app calls any of its methods. MeshNode's
+// public layer methods are one-line delegations to these objects.
+import type { MeshHost } from './host.js';
+
+/** Options a layer may read: the node's own options object (MeshNodeOptions), as passed to create(). */
+export type LayerOptions = Readonly<Record<string, unknown>>;
+
+/** One field per layer; a layer adds its field here and its construction in attachLayers. */
+export interface Layers {}
+
+export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
+  void host;
+  void opts;
+  return {};
+}
