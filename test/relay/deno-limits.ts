@@ -91,6 +91,14 @@ async function main(): Promise<void> {
     return { aBound, bError, freed, cBound };
   });
 
+  out.hostCap = await withRelay({ limits: { maxSessions: 8, maxSessionsPerHost: 2 } }, async (r) => {
+    const ts = [client(r), client(r), client(r, { connectTimeoutMs: 5000 })];
+    const results = [];
+    for (const t of ts) results.push(await t.bind('0.0.0.0:0').then((a) => a, errorInfo));
+    for (const t of ts) await t.close();
+    return { results };
+  });
+
   out.idle = await withRelay({ limits: { idleTimeoutMs: 300 } }, async (r) => {
     const t = client(r);
     await t.bind('0.0.0.0:0');

@@ -5,6 +5,7 @@ import {
   ByteQuota,
   DEFAULT_RELAY_LIMITS,
   DirectionLimiter,
+  HostSlots,
   resolveLimits,
   SessionSlots,
   SessionTimers,
@@ -87,6 +88,20 @@ describe('SessionSlots', () => {
   });
 });
 
+describe('HostSlots', () => {
+  it('caps sessions per host independently and forgets hosts with none open', () => {
+    const s = new HostSlots(2);
+    expect([s.tryAcquire('10.0.0.1'), s.tryAcquire('10.0.0.1'), s.tryAcquire('10.0.0.1')]).toEqual([true, true, false]);
+    expect(s.tryAcquire('10.0.0.2')).toBe(true);
+    s.release('10.0.0.1');
+    expect(s.tryAcquire('10.0.0.1')).toBe(true);
+    s.release('10.0.0.2');
+    s.release('10.0.0.2');
+    expect(s.inUse('10.0.0.2')).toBe(0);
+    expect(s.inUse('10.0.0.1')).toBe(2);
+  });
+});
+
 describe('SessionTimers', () => {
   it('expires an unbound session at the bind timeout', () => {
     const t = new SessionTimers({ idleTimeoutMs: 1000, bindTimeoutMs: 300 }, 100);
@@ -111,6 +126,7 @@ describe('resolveLimits', () => {
     expect(() => resolveLimits({ idleTimeoutMs: 0 })).toThrow(/limits\.idleTimeoutMs/);
     expect(() => resolveLimits({ packetsPerSecond: Number.NaN })).toThrow(/limits\.packetsPerSecond/);
     expect(() => resolveLimits({ maxSessions: 1.5 })).toThrow(/limits\.maxSessions/);
+    expect(() => resolveLimits({ maxSessionsPerHost: 0 })).toThrow(/limits\.maxSessionsPerHost/);
     expect(resolveLimits({ maxBytesPerSession: 0 }).maxBytesPerSession).toBe(0);
   });
 });

@@ -50,6 +50,7 @@ interface ErrorInfo {
 }
 interface LimitsOutput {
   sessionCap: Scenario<{ aBound: string; bError: ErrorInfo | null; freed: boolean; cBound: string | ErrorInfo }>;
+  hostCap: Scenario<{ results: (string | ErrorInfo)[] }>;
   idle: Scenario<{ closed: boolean; closedAfterMs: number; lastError: string; sendErrors: number }>;
   packetRate: Scenario<{ elapsedMs: number }>;
   byteRate: Scenario<{ elapsedMs: number }>;
@@ -84,6 +85,14 @@ describe('relay limits and abuse, end to end under Deno', () => {
     expect(s.cBound).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(s.relay.sessionsRefused).toBe(1);
     expect(s.relay.sessionsAccepted).toBe(2);
+  });
+
+  it('refuses sessions beyond maxSessionsPerHost from one address', () => {
+    const [a, b, c] = out.hostCap.results;
+    expect(a).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(b).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(c).toMatchObject({ name: 'TransportError', code: 'TRANSPORT' });
+    expect(out.hostCap.relay).toMatchObject({ sessionsRefused: 1, sessionsAccepted: 2 });
   });
 
   it('closes a silent page after idleTimeoutMs and the transport says why', () => {

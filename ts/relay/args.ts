@@ -17,6 +17,7 @@ export const RELAY_USAGE = `usage: relay [options]
   --udp-host IP             address the per-page UDP sockets bind to (default: --host)
   --public-host IP          host in the URL and in pages' mesh addresses (default: --host)
   --max-sessions N          browser sessions at once (default 64)
+  --max-sessions-per-host N browser sessions at once from one IP address (default 16)
   --packets-per-second N    per session and direction (default 20000)
   --bytes-per-second N      per session and direction (default 33554432)
   --max-bytes-per-session N total per session, 0 = no cap (default 0)
@@ -34,6 +35,7 @@ const STRING_FLAGS: Record<string, 'hostname' | 'path' | 'udpHost' | 'publicHost
 
 const LIMIT_FLAGS: Record<string, keyof RelayLimits> = {
   '--max-sessions': 'maxSessions',
+  '--max-sessions-per-host': 'maxSessionsPerHost',
   '--packets-per-second': 'packetsPerSecond',
   '--bytes-per-second': 'bytesPerSecond',
   '--max-bytes-per-session': 'maxBytesPerSession',

@@ -5,6 +5,8 @@ import { InvalidArgumentError } from '../errors.js';
 export interface RelayLimits {
   /** Browser sessions open at once (handshaking ones included); more are refused. Default 64. */
   maxSessions: number;
+  /** Sessions open at once from one IP address; more are closed right after the QUIC handshake. Default 16. */
+  maxSessionsPerHost: number;
   /** Per session and direction: packets per second (token bucket). Default 20,000. */
   packetsPerSecond: number;
   /** Per session and direction: bytes per second, packet bytes without the prefix. Default 32 MiB. */
@@ -23,6 +25,7 @@ export interface RelayLimits {
 
 export const DEFAULT_RELAY_LIMITS: Readonly<RelayLimits> = Object.freeze({
   maxSessions: 64,
+  maxSessionsPerHost: 16,
   packetsPerSecond: 20_000,
   bytesPerSecond: 32 * 1024 * 1024,
   burstSeconds: 1,
@@ -41,7 +44,9 @@ export function resolveLimits(overrides: Partial<RelayLimits> = {}): RelayLimits
       throw new InvalidArgumentError(`limits.${key} must be a ${zeroOk ? 'non-negative' : 'positive'} finite number, got ${String(value)}`);
     }
   }
-  if (!Number.isInteger(out.maxSessions)) throw new InvalidArgumentError(`limits.maxSessions must be an integer, got ${out.maxSessions}`);
+  for (const key of ['maxSessions', 'maxSessionsPerHost'] as const) {
+    if (!Number.isInteger(out[key])) throw new InvalidArgumentError(`limits.${key} must be an integer, got ${out[key]}`);
+  }
   return out;
 }
 
@@ -147,6 +152,30 @@ export class SessionSlots {
 
   get inUse(): number {
     return this.open;
+  }
+}
+
+/** Counts open sessions per remote host against a per-host cap; memory is one entry per host with sessions. */
+export class HostSlots {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  tryAcquire(host: string): boolean {
+    const n = this.open.get(host) ?? 0;
+    if (n >= this.max) return false;
+    this.open.set(host, n + 1);
+    return true;
+  }
+
+  release(host: string): void {
+    const n = this.open.get(host) ?? 0;
+    if (n <= 1) this.open.delete(host);
+    else this.open.set(host, n - 1);
+  }
+
+  inUse(host: string): number {
+    return this.open.get(host) ?? 0;
   }
 }
 

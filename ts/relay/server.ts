@@ -9,7 +9,7 @@ import { DenoTransport } from '../transports/deno.js';
 import { errorText, type Transport } from '../transports/transport.js';
 import { generateRelayCertificate, type RelayCertificate } from './certificate.js';
 import { defaultAllowDestination } from './destinations.js';
-import { resolveLimits, SessionSlots, type RelayLimits } from './limits.js';
+import { HostSlots, resolveLimits, SessionSlots, type RelayLimits } from './limits.js';
 import { RelaySession, type SessionContext } from './session.js';
 import { emptyRelayStats, RelayCloseCode, type RelayStats } from './stats.js';
 
@@ -52,6 +52,7 @@ export interface Relay {
 
 /** The slice of Deno's QUIC API the relay uses (Deno's own types are not in this tsconfig). */
 interface QuicConn {
+  readonly remoteAddr: { hostname: string; port: number };
   close(info?: { closeCode: number; reason: string }): void;
 }
 interface QuicIncoming {
@@ -121,6 +122,7 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
   const upgrade = deno.upgradeWebTransport;
   const stats = emptyRelayStats();
   const slots = new SessionSlots(limits.maxSessions);
+  const hostSlots = new HostSlots(limits.maxSessionsPerHost);
   const sessions = new Set<RelaySession>();
   const handshakes = new Set<QuicConn>();
   const ctx: SessionContext = {
@@ -141,19 +143,37 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
     // must not hold a session slot.
     const deadline = setTimeout(() => conn?.close({ closeCode: RelayCloseCode.BIND_TIMEOUT, reason: 'handshake timeout' }), limits.bindTimeoutMs);
     let wt: WebTransport & { url: string };
+    let host: string | undefined;
     try {
       conn = await incoming.accept();
       handshakes.add(conn);
       if (closing) throw new Error('relay closing');
+      // Deno tells the peer's address only once the connection is accepted.
+      const peer = conn.remoteAddr.hostname;
+      if (!hostSlots.tryAcquire(peer)) {
+        stats.sessionsRefused++;
+        conn.close({ closeCode: RelayCloseCode.TOO_MANY_SESSIONS, reason: 'too many sessions from this address' });
+        return;
+      }
+      host = peer;
       wt = await upgrade(conn);
     } catch {
       stats.sessionsFailed++;
       if (conn) closeQuietly(conn);
+      if (host !== undefined) hostSlots.release(host);
       return;
     } finally {
       clearTimeout(deadline);
       if (conn) handshakes.delete(conn);
     }
+    try {
+      await serve(wt, openedAt);
+    } finally {
+      hostSlots.release(host);
+    }
+  };
+
+  const serve = async (wt: WebTransport & { url: string }, openedAt: number): Promise<void> => {
     if (new URL(wt.url).pathname !== path) {
       stats.sessionsFailed++;
       wt.close({ closeCode: RelayCloseCode.UNKNOWN_PATH, reason: `unknown path (this relay serves ${path})` });
@@ -179,10 +199,14 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
           continue;
         }
         stats.sessionsOpen = slots.inUse;
-        void admit(incoming).finally(() => {
-          slots.release();
-          stats.sessionsOpen = slots.inUse;
-        });
+        void admit(incoming)
+          .catch(() => {
+            stats.sessionsFailed++;
+          })
+          .finally(() => {
+            slots.release();
+            stats.sessionsOpen = slots.inUse;
+          });
       }
     } catch {
       // the listener was stopped

@@ -58,7 +58,11 @@ export class RelaySession {
     this.quota = new ByteQuota(ctx.limits.maxBytesPerSession);
     this.toMesh = new DirectionLimiter(ctx.limits, openedAt, this.quota);
     this.toPage = new DirectionLimiter(ctx.limits, openedAt, this.quota);
-    this.done = this.run().catch(() => undefined).finally(() => this.cleanup());
+    // Never rejects: whatever a page does, the relay's accept loop only sees the session end.
+    this.done = this.run()
+      .catch(() => undefined)
+      .then(() => this.cleanup())
+      .catch(() => undefined);
   }
 
   /** Close the session with a WebTransport close code the page sees; idempotent. */
@@ -192,6 +196,15 @@ export class RelaySession {
 
   private readonly fromMesh = (batch: Datagram[]): void => {
     if (this.closing) return;
+    // This runs as the UDP socket's receive handler, where a throw would be uncaught.
+    try {
+      this.forwardToPage(batch);
+    } catch (err) {
+      this.close(RelayCloseCode.SHUTDOWN, `relay error: ${errorText(err)}`);
+    }
+  };
+
+  private forwardToPage(batch: Datagram[]): void {
     const st = this.ctx.stats;
     const now = this.ctx.now();
     const maxDatagram = this.wt.datagrams.maxDatagramSize;
@@ -225,7 +238,7 @@ export class RelaySession {
       st.bytesToPage += size;
     }
     if (records !== undefined) this.writeRecords(records, recordBytes);
-  };
+  }
 
   /** One stream write per batch: records cut from the same turn go out together. */
   private writeRecords(records: Uint8Array[], total: number): void {

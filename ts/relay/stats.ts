@@ -5,7 +5,7 @@ export interface RelayStats {
   sessionsOpen: number;
   /** Sessions that got past the WebTransport handshake. */
   sessionsAccepted: number;
-  /** Connections refused because `maxSessions` were open. */
+  /** Connections refused because `maxSessions` (or `maxSessionsPerHost` from their host) were open. */
   sessionsRefused: number;
   /** Connections whose QUIC or WebTransport handshake failed, or that asked for an unknown path. */
   sessionsFailed: number;
@@ -67,4 +67,5 @@ export const RelayCloseCode = {
   QUOTA: 4,
   UDP_BIND_FAILED: 5,
   UNKNOWN_PATH: 6,
+  TOO_MANY_SESSIONS: 7,
 } as const;
