@@ -6,7 +6,7 @@ import {
   encodePrefix,
   encodeRecord,
   MAX_RELAY_FRAME_BYTES,
-  PrefixCache,
+  prefixCache,
   RecordReader,
   RELAY_FRAME_MALFORMED,
 } from '../../ts/relay/framing.js';
@@ -69,10 +69,10 @@ describe('relay frame prefix', () => {
   });
 });
 
-describe('PrefixCache', () => {
+describe('prefixCache', () => {
   it('memoises prefixes and remembers bad addresses as their error', () => {
     const checked: string[] = [];
-    const cache = new PrefixCache((a) => void checked.push(a.host));
+    const cache = prefixCache((a) => void checked.push(a.host));
     const a = cache.get('10.0.0.1:7');
     expect(a).toBeInstanceOf(Uint8Array);
     expect(cache.get('10.0.0.1:7')).toBe(a);
@@ -82,7 +82,7 @@ describe('PrefixCache', () => {
 
   it('turns a check failure into the cached InvalidArgumentError', async () => {
     const { udpSendHost } = await import('../../ts/transports/udp-destination.js');
-    const cache = new PrefixCache((a) => void udpSendHost(a, 4));
+    const cache = prefixCache((a) => void udpSendHost(a, 4));
     expect(cache.get('[::1]:9')).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(cache.get('10.0.0.1:0')).toMatchObject({ code: 'INVALID_ARGUMENT' });
   });

@@ -1,6 +1,8 @@
 // A minimal DER writer: just the ASN.1 types an X.509 certificate needs (certificate.ts).
 // Every function returns the complete TLV encoding of one value.
 
+import { concatBytes } from '../identity/bytes.js';
+
 export type Der = Uint8Array<ArrayBuffer>;
 
 function lengthBytes(n: number): number[] {
@@ -21,15 +23,7 @@ export function tlv(tag: number, contents: Uint8Array): Der {
 }
 
 export function concat(parts: readonly Uint8Array[]): Der {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(...parts) as Der;
 }
 
 export const sequence = (...items: Der[]): Der => tlv(0x30, concat(items));

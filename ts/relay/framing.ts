@@ -12,7 +12,7 @@
 // so an empty frame anywhere else is malformed.
 
 import { InvalidArgumentError, MalformedPacketError } from '../errors.js';
-import { formatAddress, formatIPv6, ipAddressBytes, parseIpAddress, type IpAddress } from '../transports/address.js';
+import { AddressCache, formatAddress, formatIPv6, ipAddressBytes, type IpAddress } from '../transports/address.js';
 import { MAX_DATAGRAM_BYTES } from '../transports/transport.js';
 
 export const PREFIX_BYTES_V4 = 1 + 4 + 2;
@@ -88,33 +88,15 @@ export function decodeFrame(bytes: Uint8Array): RelayFrame {
 }
 
 /**
- * Memo of "host:port" → prefix for the send paths (a node talks to few peers). Bad addresses are
- * remembered as their error. `check` may refuse an address (e.g. IPv6 from an IPv4 socket) by
- * throwing InvalidArgumentError. Cleared when it reaches `limit` entries.
+ * Memo of "host:port" → prefix for the send paths (a node talks to few peers); a bad address is
+ * remembered as its InvalidArgumentError. `check` may refuse an address (e.g. IPv6 from an IPv4
+ * socket) by throwing InvalidArgumentError.
  */
-export class PrefixCache {
-  private readonly map = new Map<string, Uint8Array | InvalidArgumentError>();
-
-  constructor(
-    private readonly check: (a: IpAddress) => void = () => undefined,
-    private readonly limit = 4096,
-  ) {}
-
-  get(address: string): Uint8Array | InvalidArgumentError {
-    let hit = this.map.get(address);
-    if (hit !== undefined) return hit;
-    try {
-      const parsed = parseIpAddress(address, 'destination address');
-      this.check(parsed);
-      hit = encodePrefix(parsed);
-    } catch (err) {
-      if (!(err instanceof InvalidArgumentError)) throw err;
-      hit = err;
-    }
-    if (this.map.size >= this.limit) this.map.clear();
-    this.map.set(address, hit);
-    return hit;
-  }
+export function prefixCache(check: (a: IpAddress) => void = () => undefined): AddressCache<Uint8Array> {
+  return new AddressCache((a) => {
+    check(a);
+    return encodePrefix(a);
+  });
 }
 
 /**

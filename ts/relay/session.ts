@@ -9,8 +9,9 @@
 
 import { formatAddress, parseIpAddress } from '../transports/address.js';
 import { errorText, type Datagram, type Transport } from '../transports/transport.js';
-import { decodeFrame, encodeFrame, encodePrefix, encodeRecord, PrefixCache, RecordReader } from './framing.js';
+import { decodeFrame, encodePrefix, encodeRecord, prefixCache, RecordReader } from './framing.js';
 import { ByteQuota, DirectionLimiter, SessionTimers, type Expiry, type RelayLimits } from './limits.js';
+import { PacketWriter } from './packet-writer.js';
 import { RelayCloseCode, type RelayStats } from './stats.js';
 
 export interface SessionContext {
@@ -42,11 +43,9 @@ export class RelaySession {
   private readonly quota: ByteQuota;
   private readonly toMesh: DirectionLimiter;
   private readonly toPage: DirectionLimiter;
-  private readonly sources = new PrefixCache();
-  private datagramWriter: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  private readonly sources = prefixCache();
   private streamWriter: WritableStreamDefaultWriter<Uint8Array> | undefined;
-  private queuedDatagrams = 0;
-  private queuedStreamBytes = 0;
+  private writer: PacketWriter | undefined;
   private readers: ReadableStreamDefaultReader<unknown>[] = [];
 
   constructor(
@@ -134,10 +133,19 @@ export class RelaySession {
     }
     const local = parseIpAddress(bound);
     this.mappedAddress = this.ctx.publicHost === undefined ? bound : formatAddress(this.ctx.publicHost, local.port);
+    // The bind answer is queued on the stream before anything from the mesh can be.
+    const answered = this.streamWriter!.write(encodeRecord(encodePrefix(parseIpAddress(this.mappedAddress)), new Uint8Array(0)));
+    this.writer = new PacketWriter(
+      this.wt.datagrams.writable.getWriter(),
+      this.streamWriter!,
+      { maxQueuedDatagrams: MAX_QUEUED_DATAGRAMS, maxQueuedStreamBytes: this.ctx.limits.maxStreamQueueBytes },
+      (packets) => {
+        if (!this.closing) this.ctx.stats.droppedBackpressure += packets;
+      },
+    );
     udp.onReceive(this.fromMesh);
-    this.datagramWriter = this.wt.datagrams.writable.getWriter();
     this.timers.markBound(this.ctx.now());
-    await this.streamWriter!.write(encodeRecord(encodePrefix(parseIpAddress(this.mappedAddress)), new Uint8Array(0)));
+    await answered;
   }
 
   private async pumpStream(reader: ReadableStreamDefaultReader<unknown>, records: RecordReader): Promise<void> {
@@ -208,8 +216,7 @@ export class RelaySession {
     const st = this.ctx.stats;
     const now = this.ctx.now();
     const maxDatagram = this.wt.datagrams.maxDatagramSize;
-    let records: Uint8Array[] | undefined;
-    let recordBytes = 0;
+    const writer = this.writer!;
     for (const dg of batch) {
       const size = dg.data.length;
       if (!this.admit(this.toPage, size, now)) continue;
@@ -218,59 +225,15 @@ export class RelaySession {
         st.droppedMalformed++;
         continue;
       }
-      if (prefix.length + size <= maxDatagram) {
-        if (this.queuedDatagrams >= MAX_QUEUED_DATAGRAMS) {
-          st.droppedBackpressure++;
-          continue;
-        }
-        this.queuedDatagrams++;
-        this.datagramWriter!.write(encodeFrame(prefix, dg.data)).then(this.datagramWritten, this.datagramFailed);
-      } else {
-        const rec = encodeRecord(prefix, dg.data);
-        if (this.queuedStreamBytes + recordBytes + rec.length > this.ctx.limits.maxStreamQueueBytes) {
-          st.droppedBackpressure++;
-          continue;
-        }
-        (records ??= []).push(rec);
-        recordBytes += rec.length;
+      if (writer.add(prefix, dg.data, maxDatagram) === 'full') {
+        st.droppedBackpressure++;
+        continue;
       }
       st.packetsToPage++;
       st.bytesToPage += size;
     }
-    if (records !== undefined) this.writeRecords(records, recordBytes);
+    writer.flush();
   }
-
-  /** One stream write per batch: records cut from the same turn go out together. */
-  private writeRecords(records: Uint8Array[], total: number): void {
-    let chunk = records[0]!;
-    if (records.length > 1) {
-      chunk = new Uint8Array(total);
-      let off = 0;
-      for (const r of records) {
-        chunk.set(r, off);
-        off += r.length;
-      }
-    }
-    this.queuedStreamBytes += total;
-    this.streamWriter!.write(chunk).then(
-      () => {
-        this.queuedStreamBytes -= total;
-      },
-      () => {
-        this.queuedStreamBytes -= total;
-        if (!this.closing) this.ctx.stats.droppedBackpressure += records.length;
-      },
-    );
-  }
-
-  private readonly datagramWritten = (): void => {
-    this.queuedDatagrams--;
-  };
-
-  private readonly datagramFailed = (): void => {
-    this.queuedDatagrams--;
-    if (!this.closing) this.ctx.stats.droppedBackpressure++;
-  };
 
   private admit(limiter: DirectionLimiter, size: number, now: number): boolean {
     const verdict = limiter.admit(size, now);

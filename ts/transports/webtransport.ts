@@ -14,8 +14,9 @@
 // Runs where the WebTransport API exists: browsers (secure contexts) and Deno.
 
 import { ClosedError, InvalidArgumentError, TransportError } from '../errors.js';
-import { decodeFrame, encodeFrame, encodePrefix, encodeRecord, MAX_RELAY_PACKET_BYTES, PrefixCache, RecordReader } from '../relay/framing.js';
+import { decodeFrame, encodePrefix, encodeRecord, MAX_RELAY_PACKET_BYTES, prefixCache, RecordReader } from '../relay/framing.js';
 import { fromHex } from '../relay/hex.js';
+import { PacketWriter } from '../relay/packet-writer.js';
 import { parseIpAddress } from './address.js';
 import { ReceiveBatcher } from './receive-batcher.js';
 import { emptyStats, errorText, type Datagram, type Transport, type TransportStats } from './transport.js';
@@ -47,19 +48,16 @@ export class WebTransportTransport implements Transport {
   private readonly datagramCap: number;
   private readonly maxStreamQueueBytes: number;
   private wt: WebTransport | undefined;
-  private datagramWriter: WritableStreamDefaultWriter<Uint8Array> | undefined;
-  private streamWriter: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  private writer: PacketWriter | undefined;
   private readers: ReadableStreamDefaultReader<unknown>[] = [];
   private family: 4 | 6 = 4;
   private bound = '';
   private binding: Promise<string> | undefined;
   private closing: Promise<void> | undefined;
   private sessionEnded: string | undefined;
-  private queuedDatagrams = 0;
-  private queuedStreamBytes = 0;
   private readonly st: TransportStats = emptyStats();
   private readonly batcher = new ReceiveBatcher(this.st);
-  private readonly prefixes = new PrefixCache((a) => {
+  private readonly prefixes = prefixCache((a) => {
     udpSendHost(a, this.family, ' (the relay socket for this page is IPv4)');
   });
 
@@ -89,7 +87,7 @@ export class WebTransportTransport implements Transport {
    * for IPv6) and bytes exceed it go over the stream.
    */
   get maxDatagramSize(): number {
-    return this.datagramWriter === undefined ? 0 : Math.min(this.datagramCap, this.wt!.datagrams.maxDatagramSize);
+    return this.writer === undefined ? 0 : Math.min(this.datagramCap, this.wt!.datagrams.maxDatagramSize);
   }
 
   /**
@@ -149,9 +147,8 @@ export class WebTransportTransport implements Transport {
   private async handshake(wt: WebTransport, request: Uint8Array): Promise<string> {
     await wt.ready;
     const bidi = await wt.createBidirectionalStream();
-    const writer = bidi.writable.getWriter();
-    this.streamWriter = writer;
-    await writer.write(encodeRecord(request, new Uint8Array(0)));
+    const streamWriter = bidi.writable.getWriter();
+    await streamWriter.write(encodeRecord(request, new Uint8Array(0)));
     const reader = this.track(bidi.readable.getReader());
     const records = new RecordReader();
     let frames: Uint8Array[] = [];
@@ -163,7 +160,15 @@ export class WebTransportTransport implements Transport {
     const answer = decodeFrame(frames.shift()!);
     if (answer.packet.length !== 0) throw new TransportError('the relay answered the bind request with a packet');
     this.family = parseIpAddress(answer.address).family;
-    this.datagramWriter = wt.datagrams.writable.getWriter();
+    this.writer = new PacketWriter(
+      wt.datagrams.writable.getWriter(),
+      streamWriter,
+      { maxQueuedDatagrams: MAX_QUEUED_DATAGRAMS, maxQueuedStreamBytes: this.maxStreamQueueBytes },
+      (packets, err) => {
+        this.st.sendErrors += packets;
+        this.st.lastError = errorText(err);
+      },
+    );
     for (const f of frames) this.deliver(f);
     void this.pumpStream(wt, reader, records);
     void this.pumpDatagrams(wt);
@@ -178,11 +183,9 @@ export class WebTransportTransport implements Transport {
       if (!this.closing) st.lastError = this.sessionEnded;
       return;
     }
-    const dgWriter = this.datagramWriter;
-    if (dgWriter === undefined) throw new TransportError('send() before bind()');
+    const writer = this.writer;
+    if (writer === undefined) throw new TransportError('send() before bind()');
     const maxDatagram = this.maxDatagramSize;
-    let records: Uint8Array[] | undefined;
-    let recordBytes = 0;
     for (let i = 0; i < batch.length; i++) {
       const dg = batch[i]!;
       const prefix = this.prefixes.get(dg.address);
@@ -195,26 +198,15 @@ export class WebTransportTransport implements Transport {
         this.refuse(`datagram of ${size} bytes: the relay carries 1..${MAX_RELAY_PACKET_BYTES}`);
         continue;
       }
-      if (prefix.length + size <= maxDatagram) {
-        if (this.queuedDatagrams >= MAX_QUEUED_DATAGRAMS) {
-          this.refuse('send queue full');
-          continue;
-        }
-        this.queuedDatagrams++;
-        dgWriter.write(encodeFrame(prefix, dg.data)).then(this.datagramWritten, this.datagramFailed);
-      } else {
-        const rec = encodeRecord(prefix, dg.data);
-        if (this.queuedStreamBytes + recordBytes + rec.length > this.maxStreamQueueBytes) {
-          this.refuse('stream send queue full');
-          continue;
-        }
-        (records ??= []).push(rec);
-        recordBytes += rec.length;
+      const path = writer.add(prefix, dg.data, maxDatagram);
+      if (path === 'full') {
+        this.refuse('send queue full');
+        continue;
       }
       st.datagramsOut++;
       st.bytesOut += size;
     }
-    if (records !== undefined) this.writeRecords(records, recordBytes);
+    writer.flush();
   }
 
   onReceive(handler: (batch: Datagram[]) => void): void {
@@ -247,40 +239,6 @@ export class WebTransportTransport implements Transport {
       // already closed
     }
   }
-
-  /** One stream write per send() call: the batch's large packets go out together. */
-  private writeRecords(records: Uint8Array[], total: number): void {
-    let chunk = records[0]!;
-    if (records.length > 1) {
-      chunk = new Uint8Array(total);
-      let off = 0;
-      for (const r of records) {
-        chunk.set(r, off);
-        off += r.length;
-      }
-    }
-    this.queuedStreamBytes += total;
-    this.streamWriter!.write(chunk).then(
-      () => {
-        this.queuedStreamBytes -= total;
-      },
-      (err: unknown) => {
-        this.queuedStreamBytes -= total;
-        this.st.sendErrors += records.length;
-        this.st.lastError = errorText(err);
-      },
-    );
-  }
-
-  private readonly datagramWritten = (): void => {
-    this.queuedDatagrams--;
-  };
-
-  private readonly datagramFailed = (err: unknown): void => {
-    this.queuedDatagrams--;
-    this.st.sendErrors++;
-    this.st.lastError = errorText(err);
-  };
 
   private refuse(reason: string): void {
     this.st.sendErrors++;
