@@ -111,28 +111,20 @@ async function main(): Promise<void> {
     return { closed, closedAfterMs, lastError: stats.lastError, sendErrors: stats.sendErrors };
   });
 
-  // 400 packets of 2,000 bytes take the stream path (reliable), so every one reaches the limiter.
-  out.packetRate = await withRelay({ limits: { packetsPerSecond: 100, burstSeconds: 1 } }, async (r) => {
-    const t = client(r);
-    await t.bind('0.0.0.0:0');
-    const t0 = Date.now();
-    t.send(packets(400, 2000, echoAddress));
-    await waitFor(() => r.stats().packetsToMesh + r.stats().droppedRateLimitedToMesh >= 400);
-    const elapsedMs = Date.now() - t0;
-    await t.close();
-    return { elapsedMs };
-  });
-
-  out.byteRate = await withRelay({ limits: { bytesPerSecond: 65536, burstSeconds: 1 } }, async (r) => {
-    const t = client(r);
-    await t.bind('0.0.0.0:0');
-    const t0 = Date.now();
-    t.send(packets(100, 4096, echoAddress));
-    await waitFor(() => r.stats().packetsToMesh + r.stats().droppedRateLimitedToMesh >= 100);
-    const elapsedMs = Date.now() - t0;
-    await t.close();
-    return { elapsedMs };
-  });
+  // Packets of 2,000+ bytes take the stream path (reliable), so every one reaches the limiter.
+  const burst = (limits: RelayOptions['limits'], n: number, size: number) =>
+    withRelay({ limits }, async (r) => {
+      const t = client(r);
+      await t.bind('0.0.0.0:0');
+      const t0 = Date.now();
+      t.send(packets(n, size, echoAddress));
+      await waitFor(() => r.stats().packetsToMesh + r.stats().droppedRateLimitedToMesh >= n);
+      const elapsedMs = Date.now() - t0;
+      await t.close();
+      return { elapsedMs };
+    });
+  out.packetRate = await burst({ packetsPerSecond: 100, burstSeconds: 1 }, 400, 2000);
+  out.byteRate = await burst({ bytesPerSecond: 65536, burstSeconds: 1 }, 100, 4096);
 
   out.quota = await withRelay({ limits: { maxBytesPerSession: 10_000 } }, async (r) => {
     const t = client(r);
