@@ -184,6 +184,20 @@ async function main(): Promise<void> {
     return { silentClose, replyBytes: reply.value?.length ?? 0, malformedSeen, rudeClose, wrongPathError, wrongPinError, bound, echoed };
   });
 
+  // A "relay" that never answers: a UDP socket that swallows the QUIC handshake.
+  const silent = new DenoTransport();
+  const silentAddress = await silent.bind('127.0.0.1:0');
+  const mute = new WebTransportTransport({
+    url: `https://${silentAddress}/net-mesh`,
+    certificateHash: '00'.repeat(32),
+    connectTimeoutMs: 500,
+  });
+  const t0 = Date.now();
+  const muteError = await mute.bind('0.0.0.0:0').then(() => null, errorInfo);
+  out.noAnswer = { error: muteError, elapsedMs: Date.now() - t0, address: mute.address };
+  await mute.close();
+  await silent.close();
+
   await echo.close();
   console.log(JSON.stringify(out));
 }

@@ -56,6 +56,7 @@ interface LimitsOutput {
   byteRate: Scenario<{ elapsedMs: number }>;
   quota: Scenario<{ closed: boolean; lastError: string }>;
   destinations: Scenario<object>;
+  noAnswer: { error: ErrorInfo | null; elapsedMs: number; address: string };
   abuse: Scenario<{
     silentClose: string;
     replyBytes: number;
@@ -131,6 +132,14 @@ describe('relay limits and abuse, end to end under Deno', () => {
   it('refuses multicast, unspecified and broadcast destinations', () => {
     expect(out.destinations.relay.droppedDestination).toBe(3);
     expect(out.destinations.relay.packetsToMesh).toBe(0);
+  });
+
+  it('gives up on a relay that never answers after connectTimeoutMs', () => {
+    const s = out.noAnswer;
+    expect(s.error).toMatchObject({ name: 'TransportError', code: 'TRANSPORT' });
+    expect(s.error!.message).toContain('no answer from the relay');
+    expect(s.elapsedMs).toBeGreaterThanOrEqual(450);
+    expect(s.address).toBe('');
   });
 
   it('survives sessions that never bind, send garbage, use another path or pin another certificate', () => {

@@ -39,7 +39,6 @@ export class RelaySession {
   mappedAddress = '';
   private udp: Transport | undefined;
   private closing = false;
-  private closeInfo: { code: number; reason: string } | undefined;
   private readonly quota: ByteQuota;
   private readonly toMesh: DirectionLimiter;
   private readonly toPage: DirectionLimiter;
@@ -68,7 +67,6 @@ export class RelaySession {
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
-    this.closeInfo = { code, reason };
     try {
       this.wt.close({ closeCode: code, reason });
     } catch {
@@ -304,10 +302,5 @@ export class RelaySession {
   /** UDP send errors so far (the relay adds these for sessions still open). */
   udpSendErrors(): number {
     return this.udp?.stats().sendErrors ?? 0;
-  }
-
-  /** Why the relay closed this session, if it did. */
-  get closedWith(): { code: number; reason: string } | undefined {
-    return this.closeInfo;
   }
 }

@@ -40,6 +40,8 @@ export interface WebTransportTransportOptions {
 
 /** Datagrams handed to the runtime and not yet taken by it before sends are refused. */
 const MAX_QUEUED_DATAGRAMS = 4096;
+/** How long close() waits for the session to report closed. */
+const CLOSE_WAIT_MS = 1000;
 
 export class WebTransportTransport implements Transport {
   private readonly url: string;
@@ -98,14 +100,13 @@ export class WebTransportTransport implements Transport {
   bind(address: string): Promise<string> {
     if (this.closing) return Promise.reject(new ClosedError('transport'));
     if (this.binding) return Promise.reject(new TransportError(`transport is already bound (${this.bound || 'binding'})`));
-    let requested;
+    let request: Uint8Array;
     try {
-      requested = parseIpAddress(address, 'bind address');
-      encodePrefix(requested);
+      request = encodePrefix(parseIpAddress(address, 'bind address'));
     } catch (err) {
       return Promise.reject(err);
     }
-    const attempt = this.connect(encodePrefix(requested));
+    const attempt = this.connect(request);
     this.binding = attempt;
     // A failed bind leaves the transport unbound: bind may be retried.
     attempt.catch(() => {
@@ -130,12 +131,14 @@ export class WebTransportTransport implements Transport {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new TransportError(`no answer from the relay at ${this.url} within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
     });
+    const abandoned = { value: false };
     try {
-      const mapped = await Promise.race([this.handshake(wt, request), timeout]);
+      const mapped = await Promise.race([this.handshake(wt, request, abandoned), timeout]);
       if (this.closing) throw new ClosedError('transport');
       this.bound = mapped;
       return mapped;
     } catch (err) {
+      abandoned.value = true;
       this.closeSession(wt);
       if (err instanceof TransportError || err instanceof ClosedError) throw err;
       throw new TransportError(`cannot connect to the relay at ${this.url}: ${await this.sessionError(wt, err)}`, { cause: err });
@@ -144,7 +147,8 @@ export class WebTransportTransport implements Transport {
     }
   }
 
-  private async handshake(wt: WebTransport, request: Uint8Array): Promise<string> {
+  /** Open the stream and do the bind exchange; `abandoned` is set when bind() gave up on it (timeout). */
+  private async handshake(wt: WebTransport, request: Uint8Array, abandoned: { value: boolean }): Promise<string> {
     await wt.ready;
     const bidi = await wt.createBidirectionalStream();
     const streamWriter = bidi.writable.getWriter();
@@ -159,6 +163,7 @@ export class WebTransportTransport implements Transport {
     }
     const answer = decodeFrame(frames.shift()!);
     if (answer.packet.length !== 0) throw new TransportError('the relay answered the bind request with a packet');
+    if (abandoned.value) throw new TransportError('bind gave up before the relay answered');
     this.family = parseIpAddress(answer.address).family;
     this.writer = new PacketWriter(
       wt.datagrams.writable.getWriter(),
@@ -227,7 +232,10 @@ export class WebTransportTransport implements Transport {
     if (this.binding) await this.binding.catch(() => undefined);
     if (this.wt) {
       this.closeSession(this.wt);
-      await this.wt.closed.catch(() => undefined);
+      // A session still connecting may take the QUIC handshake timeout to report closed: wait a little, not that long.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.wt.closed.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
     }
   }
 
