@@ -73,6 +73,9 @@ const runtimeEntries = [
   ['ts/index.ts', 'bun/index.mjs'],
   ['ts/core/index.ts', 'browser/core.mjs'],
   ['ts/index.ts', 'browser/index.mjs'],
+  // The browser path: the page-side WebTransport transport alone, and the relay program (Deno).
+  ['ts/transports/webtransport.ts', 'browser/webtransport.mjs'],
+  ['ts/relay/main.ts', 'deno/relay.mjs'],
 ];
 
 async function bundle(esbuild, [entry, out], platform) {

@@ -30,3 +30,4 @@ export {
   type TapVerdict,
 } from './memory-hub.js';
 export { defaultTransport, detectRuntime, type RuntimeName, type DefaultTransportOptions } from './default.js';
+export { WebTransportTransport, type WebTransportTransportOptions } from './webtransport.js';
