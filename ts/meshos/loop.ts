@@ -391,6 +391,7 @@ export class MeshOsLoop implements LoopView {
     if (!p) {
       p = { capabilitySet: Object.freeze([]) };
       this.actual.peers.set(node, p);
+      this.actual.peersVersion++;
     }
     return p;
   }
@@ -399,13 +400,17 @@ export class MeshOsLoop implements LoopView {
   private touch(p: PeerState, f: () => void): void {
     f();
     delete p.view;
+    this.actual.peersVersion++;
   }
 
   private capabilities(node: bigint, tags: readonly string[] | undefined): void {
     const p = this.actual.peers.get(node);
     if (tags === undefined) {
       if (!p) return;
-      if (p.health === undefined && p.rttMs === undefined) this.actual.peers.delete(node);
+      if (p.health === undefined && p.rttMs === undefined) {
+        this.actual.peers.delete(node);
+        this.actual.peersVersion++;
+      }
       else if (p.capabilitySet.length > 0) {
         this.touch(p, () => {
           p.capabilitySet = Object.freeze([]);
@@ -432,6 +437,7 @@ export class MeshOsLoop implements LoopView {
       if (!b || !b.holders.delete(ev.holder)) return;
       if (b.holders.size === 0) blobs.delete(ev.blob);
       else delete b.view;
+      this.actual.blobsVersion++;
       return;
     }
     if (!b) {
@@ -446,6 +452,7 @@ export class MeshOsLoop implements LoopView {
     b.holders.add(ev.holder);
     if (ev.sizeBytes !== undefined) b.sizeBytes = ev.sizeBytes;
     delete b.view;
+    this.actual.blobsVersion++;
   }
 
   private fail(source: string, reason: string): void {

@@ -119,24 +119,71 @@ function sortedMap<K extends bigint | string, S, V>(src: ReadonlyMap<K, S>, f: (
   return out;
 }
 
-/** The snapshot of `view` projected at `at` (ms on the loop clock). */
-export function project(view: LoopView, at: number, counters: Readonly<SnapshotCounters>): MeshOsSnapshot {
+/**
+ * Maps without time fields (peers, blobs) are rebuilt only when their version moves, so successive
+ * snapshots and structural views share them and the change gate compares them by identity.
+ */
+interface Reused {
+  peersVersion: number;
+  peers: ReadonlyMap<bigint, PeerSnapshot>;
+  blobsVersion: number;
+  blobs: ReadonlyMap<string, BlobSnapshot>;
+}
+
+const reused = new WeakMap<ActualState, Reused>();
+
+function sharedMaps(a: ActualState): Reused {
+  let r = reused.get(a);
+  if (!r) {
+    r = { peersVersion: -1, peers: new Map(), blobsVersion: -1, blobs: new Map() };
+    reused.set(a, r);
+  }
+  if (r.peersVersion !== a.peersVersion) {
+    r.peers = sortedMap(a.peers, peerView);
+    r.peersVersion = a.peersVersion;
+  }
+  if (r.blobsVersion !== a.blobsVersion) {
+    r.blobs = sortedMap(a.blobs, blobView);
+    r.blobsVersion = a.blobsVersion;
+  }
+  return r;
+}
+
+/** Structural (age 0) forms of the emitted ring, per ring copy: rebuilt only when the ring changes. */
+const emittedStructural = new WeakMap<readonly EmittedAction[], readonly EmittedActionSnapshot[]>();
+
+function emittedView(ring: readonly EmittedAction[], at: number, structural: boolean): readonly EmittedActionSnapshot[] {
+  if (!structural) return ring.map((e) => ({ id: e.id, kind: e.kind, ageMs: since(at, e.at) }));
+  let v = emittedStructural.get(ring);
+  if (!v) {
+    v = Object.freeze(ring.map((e) => Object.freeze({ id: e.id, kind: e.kind, ageMs: 0n })));
+    emittedStructural.set(ring, v);
+  }
+  return v;
+}
+
+/**
+ * The snapshot of `view` projected at `at` (ms on the loop clock). `structural` marks the
+ * projection at the anchor, where every recorded instant is at or after `at`, so ages are 0.
+ */
+export function project(view: LoopView, at: number, counters: Readonly<SnapshotCounters>, structural = false): MeshOsSnapshot {
   const a = view.actual;
+  const shared = sharedMaps(a);
   const s: MeshOsSnapshot = {
     runtimeEpochId: view.epochId,
     nodeId: view.nodeId,
     daemons: sortedMap(a.daemons, (d) => daemonView(d, at, view.nodeId)),
     replicas: NO_REPLICAS,
-    peers: sortedMap(a.peers, peerView),
+    peers: shared.peers,
     avoidList: sortedMap(a.avoid, (e) => ({ reason: e.reason, ttlMs: until(at, e.until) })),
     localMaintenance: maintenanceView(a.maintenance, at),
     scheduling: { cordoned: a.cordoned, draining: a.draining },
-    recentlyEmitted: view.emitted.values().map((e): EmittedActionSnapshot => ({ id: e.id, kind: e.kind, ageMs: since(at, e.at) })),
+    recentlyEmitted: emittedView(view.emitted.values(), at, structural),
     recentFailures: view.failures.values(),
     adminAudit: view.audit.values(),
     logRing: view.logs.values(),
     inFlightMigrations: NO_MIGRATIONS,
-    blobs: sortedMap(a.blobs, blobView),
+    blobs: shared.blobs,
     counters,
   };
   if (a.freezeUntil !== undefined) s.freezeRemainingMs = until(at, a.freezeUntil);
@@ -145,5 +192,5 @@ export function project(view: LoopView, at: number, counters: Readonly<SnapshotC
 
 /** The structural view: the projection at the loop's anchor instant, counters zeroed. */
 export function structuralView(view: LoopView, anchor: number): MeshOsSnapshot {
-  return project(view, anchor, ZERO_COUNTERS);
+  return project(view, anchor, ZERO_COUNTERS, true);
 }

@@ -87,6 +87,9 @@ export interface ActualState {
   cordoned: boolean;
   draining: boolean;
   blobs: Map<string, BlobState>;
+  /** Bumped on every change to `peers` / `blobs`, so projections can reuse their last Map. */
+  peersVersion: number;
+  blobsVersion: number;
 }
 
 export interface DesiredState {
@@ -94,7 +97,7 @@ export interface DesiredState {
 }
 
 export function emptyActual(): ActualState {
-  return { daemons: new Map(), peers: new Map(), avoid: new Map(), maintenance: { kind: 'active' }, cordoned: false, draining: false, blobs: new Map() };
+  return { daemons: new Map(), peers: new Map(), avoid: new Map(), maintenance: { kind: 'active' }, cordoned: false, draining: false, blobs: new Map(), peersVersion: 0, blobsVersion: 0 };
 }
 
 export function emptyDesired(): DesiredState {
