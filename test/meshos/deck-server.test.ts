@@ -81,7 +81,7 @@ describe('Deck server', () => {
     expect(await rawGet(deck.url, `evil.example:${deck.port}`)).toBe(403);
     expect(await rawGet(deck.url, `localhost:${deck.port}`)).toBe(200);
     expect(await rawGet(deck.url, `127.0.0.1:${deck.port + 1}`)).toBe(403);
-    await expect(serveDeck({} as never)).rejects.toThrow(/snapshot\(\) and changes\(\)/);
+    await expect(serveDeck({} as never)).rejects.toThrow(/snapshot\(\)/);
     await expect(serveDeck(a, { port: 70_000 })).rejects.toThrow(/port/);
   });
 
@@ -114,6 +114,26 @@ describe('Deck server', () => {
 
     await deck.close();
     expect(await sse.next()).toBeUndefined();
+  });
+
+  it('relays a source that already holds Deck JSON (a remote snapshot feed)', async () => {
+    const [a] = await cluster();
+    const ac = new AbortController();
+    const feed = {
+      snapshotJson: () => '{"remote":true}',
+      changes: (opts?: { signal?: AbortSignal }) => a.meshos.changes({ signal: opts?.signal ?? ac.signal }),
+    };
+    const deck = await serveDeck(feed);
+    servers.push(deck);
+    expect(await (await fetch(deck.url + 'snapshot.json')).text()).toBe('{"remote":true}');
+    const sse = new SseReader(deck.url + 'events');
+    readers.push(sse);
+    await sse.open();
+    expect((await sse.next())!.data).toBe('{"remote":true}');
+    a.meshos.admin({ kind: 'cordon' });
+    const ev = (await sse.next())!;
+    expect(ev.id).toBe(String(a.meshos.changeCounter));
+    ac.abort();
   });
 
   it('tells the page when the node closes, so it stops reconnecting', async () => {

@@ -263,6 +263,9 @@ describe('MeshOs loop (manual clock, synthetic inputs)', () => {
     expect(() => os.registerDaemon('a', { start() {}, stop() {} })).toThrow(/already registered/);
     let stopped = false;
     os.registerDaemon('b', { start() {}, stop: () => void (stopped = true) });
+    const disposed = os.changes();
+    await disposed[Symbol.asyncDispose]();
+    expect(await disposed.next()).toEqual({ value: undefined, done: true });
     const it = os.changes()[Symbol.asyncIterator]();
     const pending = it.next();
     deps.close();

@@ -12,9 +12,14 @@ import { DECK_CSS, DECK_HTML, DECK_JS } from './deck-page.js';
 import { toDeckJson } from './json.js';
 import type { MeshOsSnapshot } from './types.js';
 
-/** What the server shows: a snapshot now, and a signal per structural change. */
+/**
+ * What the server shows: a snapshot now, and a signal per structural change (its value, the
+ * change counter, becomes the SSE event id). A remote feed (`net-mesh deck` attached to a node)
+ * that already holds the snapshot as Deck JSON can pass `snapshotJson` instead of `snapshot`.
+ */
 export interface DeckSnapshotSource {
-  snapshot(): MeshOsSnapshot;
+  snapshot?(): MeshOsSnapshot;
+  snapshotJson?(): string;
   changes(opts?: { signal?: AbortSignal }): AsyncIterable<unknown>;
 }
 
@@ -47,8 +52,16 @@ function isLoopback(host: string): boolean {
 
 function sourceOf(s: DeckSnapshotSource | { meshos: DeckSnapshotSource }): DeckSnapshotSource {
   const src = 'meshos' in s && s.meshos ? s.meshos : (s as DeckSnapshotSource);
-  if (typeof src.snapshot !== 'function' || typeof src.changes !== 'function') throw new InvalidArgumentError('serveDeck needs a node, its meshos, or an object with snapshot() and changes()');
+  if ((typeof src.snapshot !== 'function' && typeof src.snapshotJson !== 'function') || typeof src.changes !== 'function') {
+    throw new InvalidArgumentError('serveDeck needs a node, its meshos, or an object with snapshot() (or snapshotJson()) and changes()');
+  }
   return src;
+}
+
+function jsonOf(src: DeckSnapshotSource): { json: string; id: string } {
+  if (src.snapshotJson) return { json: src.snapshotJson(), id: '' };
+  const s = src.snapshot!();
+  return { json: toDeckJson(s), id: String(s.counters.structuralChanges) };
 }
 
 /** Serves the Deck page for `source` (a MeshNode, its `meshos`, or any snapshot source). */
@@ -114,7 +127,7 @@ export async function serveDeck(source: DeckSnapshotSource | { meshos: DeckSnaps
       case '/deck.js':
         return send(res, 200, 'text/javascript; charset=utf-8', DECK_JS, head);
       case '/snapshot.json':
-        return send(res, 200, 'application/json', toDeckJson(src.snapshot()), head);
+        return send(res, 200, 'application/json', jsonOf(src).json, head);
       case '/events':
         if (head) return send(res, 200, 'text/event-stream', '', true);
         if (streams.size >= maxStreams) return send(res, 503, 'text/plain; charset=utf-8', 'too many event streams\n', false);
@@ -138,14 +151,15 @@ export async function serveDeck(source: DeckSnapshotSource | { meshos: DeckSnaps
     // One snapshot in the socket at a time; while it drains, only the latest is kept.
     let waiting = false;
     let dirty = false;
+    let lastChange = '';
     const push = (): void => {
       if (ac.signal.aborted) return;
       if (waiting) {
         dirty = true;
         return;
       }
-      const s = src.snapshot();
-      const ok = res.write(`id: ${s.counters.structuralChanges}\nevent: snapshot\ndata: ${toDeckJson(s)}\n\n`);
+      const { json, id } = jsonOf(src);
+      const ok = res.write(`id: ${id || lastChange}\nevent: snapshot\ndata: ${json}\n\n`);
       if (!ok) {
         waiting = true;
         res.once('drain', () => {
@@ -171,7 +185,10 @@ export async function serveDeck(source: DeckSnapshotSource | { meshos: DeckSnaps
     push();
     void (async () => {
       try {
-        for await (const _ of src.changes({ signal: ac.signal })) push();
+        for await (const change of src.changes({ signal: ac.signal })) {
+          if (typeof change === 'bigint' || typeof change === 'number') lastChange = String(change);
+          push();
+        }
       } catch {
         // the source failed: end the stream below
       }

@@ -136,8 +136,11 @@ export class MeshOs {
     return this.#loop.changeCounter;
   }
 
-  /** The structural change counter, once per structural change from now on. */
-  changes(opts: { signal?: AbortSignal } = {}): AsyncIterable<bigint> {
+  /**
+   * The structural change counter, once per structural change from now on (a consumer more than
+   * 1024 changes behind skips the excess; the counter shows the gap). Ends on abort, dispose or close.
+   */
+  changes(opts: { signal?: AbortSignal } = {}): AsyncIterableIterator<bigint> & AsyncDisposable {
     const q: AsyncQueue<bigint> = new AsyncQueue<bigint>({ signal: opts.signal, onEnd: () => this.#changeQueues.delete(q) });
     if (this.#closed) q.end();
     else this.#changeQueues.add(q);
