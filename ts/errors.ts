@@ -78,3 +78,28 @@ export class ClosedError extends NetMeshError {
     super('CLOSED', `${what} is closed`);
   }
 }
+
+const DECK_ENVELOPE = /^<<deck-sdk-kind:([a-z0-9_]+)>>([\s\S]*)$/;
+
+/**
+ * A Deck watch surface failed (meshos-cli.md §2). `kind` is Net v0.27.0's Deck error kind
+ * (`watch_timeout`, `loop_closed`, ...; unknown kinds are kept as they are); `code` is
+ * `DECK_<KIND>`. `envelope` renders it as `<<deck-sdk-kind:KIND>>MESSAGE`.
+ */
+export class DeckError extends NetMeshError {
+  readonly kind: string;
+  constructor(kind: string, message: string) {
+    super(`DECK_${kind.toUpperCase()}`, message);
+    this.kind = kind;
+  }
+
+  get envelope(): string {
+    return `<<deck-sdk-kind:${this.kind}>>${this.message}`;
+  }
+
+  /** Parses a `<<deck-sdk-kind:KIND>>MESSAGE` envelope; undefined when the text is not one. */
+  static fromEnvelope(text: string): DeckError | undefined {
+    const m = DECK_ENVELOPE.exec(text);
+    return m ? new DeckError(m[1]!, m[2]!) : undefined;
+  }
+}

@@ -12,6 +12,7 @@ export {
   StreamResetError,
   TransportError,
   ClosedError,
+  DeckError,
 } from './errors.js';
 export { Identity, nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './identity/index.js';
 export { parsePsk, generateNoiseKeypair, type KeyDerivationMode, type SessionKeys } from './session/handshake.js';
@@ -24,3 +25,35 @@ export type { ReceivedEvent } from './streams/stream-engine.js';
 export { FairScheduler } from './streams/fair-scheduler.js';
 export * from './transports/index.js';
 export * from './fold/index.js';
+/** MeshOS and Deck (meshos-cli.md §1–§2, sdk.md "MeshOS / Deck"): `node.meshos`, `node.deck`. */
+export type { MeshOs, MeshOsOptions } from './meshos/meshos.js';
+export type { DeckClient, DeckStream } from './meshos/deck.js';
+export type {
+  MeshOsSnapshot,
+  SnapshotCounters,
+  DaemonSnapshot,
+  DaemonLifecycle,
+  DaemonHealth,
+  RestartState,
+  ReplicaSnapshot,
+  PeerSnapshot,
+  PeerHealth,
+  MaintenanceMirror,
+  AvoidEntrySnapshot,
+  MaintenanceStateSnapshot,
+  EmittedActionSnapshot,
+  FailureRecord,
+  AdminAuditRecord,
+  LogLevel,
+  LogRecord,
+  MigrationSnapshot,
+  BlobSnapshot,
+  SchedulingSnapshot,
+  AdminEvent,
+  AdminEventKind,
+  DaemonContext,
+  DaemonSpec,
+  DaemonHandle,
+  StatusSummary,
+  MeshOsClock,
+} from './meshos/types.js';

@@ -3,15 +3,31 @@
 // requests, blob requests, rpc dispatch) works before the app calls any of its methods. MeshNode's
 // public layer methods are one-line delegations to these objects.
 import type { MeshHost } from './host.js';
+import { MeshOs, validateMeshOsOptions, type MeshOsOptions } from '../meshos/meshos.js';
 
 /** Options a layer may read: the node's own options object (MeshNodeOptions), as passed to create(). */
 export type LayerOptions = Readonly<Record<string, unknown>>;
 
 /** One field per layer; a layer adds its field here and its construction in attachLayers. */
-export interface Layers {}
+export interface Layers {
+  meshos: MeshOs;
+}
+
+/** Checks the layers' node options; MeshNode.create calls it before any socket or worker exists. */
+export function validateLayerOptions(opts: LayerOptions): void {
+  validateMeshOsOptions(opts.meshos);
+}
 
 export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
-  void host;
-  void opts;
-  return {};
+  const meshos = new MeshOs(
+    {
+      nodeId: host.nodeId,
+      peers: () => host.peers(),
+      onPeerEvent: (cb) => host.onPeerEvent(cb),
+      onClose: (cb) => host.onClose(cb),
+      fold: host.fold,
+    },
+    opts.meshos as MeshOsOptions | undefined,
+  );
+  return { meshos };
 }

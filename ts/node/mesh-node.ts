@@ -28,7 +28,9 @@ import type { CapabilityFold } from '../fold/capability-fold.js';
 import { ANNOUNCEMENT_SUBPROTOCOL } from '../fold/announcement.js';
 import { HOST, type InboundPacket, type MeshHost, type PacketTemplate, type StreamHeader, type StreamSink } from './host.js';
 import { warn, type WarningSink } from '../util/diagnostics.js';
-import { attachLayers, type Layers } from './layers.js';
+import { attachLayers, validateLayerOptions, type Layers } from './layers.js';
+import type { MeshOs, MeshOsOptions } from '../meshos/meshos.js';
+import type { DeckClient } from '../meshos/deck.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -47,6 +49,8 @@ export interface MeshNodeOptions {
   autoRefreshAnnouncements?: boolean;
   /** Receives the library's warnings (they also go to the `net-mesh:warning` diagnostics channel). */
   onWarning?: WarningSink;
+  /** MeshOS loop and Deck: clock, tick interval (500 ms), Deck ceiling (100 ms), thresholds. */
+  meshos?: MeshOsOptions;
 }
 
 export interface NodeStats {
@@ -178,6 +182,7 @@ export class MeshNode {
     positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
     if (opts.identity !== undefined && !(opts.identity instanceof Identity)) throw new InvalidArgumentError('identity must be an Identity');
     if (opts.onWarning !== undefined && typeof opts.onWarning !== 'function') throw new InvalidArgumentError('onWarning must be a function');
+    validateLayerOptions(opts as unknown as Record<string, unknown>);
     const transport = opts.transport ?? defaultTransport();
     await transport.bind(opts.bind ?? '127.0.0.1:0');
     let worker: CoreWorker;
@@ -525,6 +530,16 @@ export class MeshNode {
   }
 
   // ---- layers (channels, rpc, blobs, meshos): public methods, one-line delegations to this.layers ----
+
+  /** This node's MeshOS loop: snapshot, structural changes, admin events, daemons (sdk.md). */
+  get meshos(): MeshOs {
+    return this.layers.meshos;
+  }
+
+  /** Deck watch surfaces over this node's MeshOS snapshot (sdk.md). */
+  get deck(): DeckClient {
+    return this.layers.meshos.deck;
+  }
 
   // ---- the host the layers (channels, rpc, blobs, meshos) build on (host.ts) -------------------
 
