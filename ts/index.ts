@@ -12,6 +12,14 @@ export {
   StreamResetError,
   TransportError,
   ClosedError,
+  TokenError,
+  MembershipRejectedError,
+  MembershipTimeoutError,
+  PublishDeniedError,
+  PublishFailedError,
+  ChannelReliabilityError,
+  type TokenErrorKind,
+  type MembershipRejectReason,
 } from './errors.js';
 export { Identity, nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './identity/index.js';
 export { parsePsk, generateNoiseKeypair, type KeyDerivationMode, type SessionKeys } from './session/handshake.js';
@@ -24,3 +32,4 @@ export type { ReceivedEvent } from './streams/stream-engine.js';
 export { FairScheduler } from './streams/fair-scheduler.js';
 export * from './transports/index.js';
 export * from './fold/index.js';
+export * from './channels/index.js';

@@ -3,15 +3,21 @@
 // requests, blob requests, rpc dispatch) works before the app calls any of its methods. MeshNode's
 // public layer methods are one-line delegations to these objects.
 import type { MeshHost } from './host.js';
+import { ChannelLayer, resolveChannelOptions, type ChannelOptions } from '../channels/layer.js';
 
 /** Options a layer may read: the node's own options object (MeshNodeOptions), as passed to create(). */
 export type LayerOptions = Readonly<Record<string, unknown>>;
 
 /** One field per layer; a layer adds its field here and its construction in attachLayers. */
-export interface Layers {}
+export interface Layers {
+  channels: ChannelLayer;
+}
+
+/** Validates every layer's options before the node binds a socket or starts a worker. */
+export function checkLayerOptions(opts: LayerOptions): void {
+  resolveChannelOptions(opts.channels as ChannelOptions | undefined);
+}
 
 export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
-  void host;
-  void opts;
-  return {};
+  return { channels: new ChannelLayer(host, opts.channels as ChannelOptions | undefined) };
 }

@@ -28,7 +28,14 @@ import type { CapabilityFold } from '../fold/capability-fold.js';
 import { ANNOUNCEMENT_SUBPROTOCOL } from '../fold/announcement.js';
 import { HOST, type InboundPacket, type MeshHost, type PacketTemplate, type StreamHeader, type StreamSink } from './host.js';
 import { warn, type WarningSink } from '../util/diagnostics.js';
-import { attachLayers, type Layers } from './layers.js';
+import { attachLayers, checkLayerOptions, type Layers } from './layers.js';
+import type { ChannelOptions, SubscribeOptions } from '../channels/layer.js';
+import type { ChannelConfig } from '../channels/config.js';
+import type { PublishOptions, PublishReport } from '../channels/publisher.js';
+import type { ChannelEvent } from '../channels/receiver.js';
+import type { ChannelStats } from '../channels/stats.js';
+import type { TokenChain } from '../channels/chain.js';
+import type { TokenCache } from '../channels/token-cache.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -47,6 +54,8 @@ export interface MeshNodeOptions {
   autoRefreshAnnouncements?: boolean;
   /** Receives the library's warnings (they also go to the `net-mesh:warning` diagnostics channel). */
   onWarning?: WarningSink;
+  /** Channel layer settings: membership timeouts, throttling, token cache and sweep, fan-out (channels.md). */
+  channels?: ChannelOptions;
 }
 
 export interface NodeStats {
@@ -178,6 +187,7 @@ export class MeshNode {
     positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
     if (opts.identity !== undefined && !(opts.identity instanceof Identity)) throw new InvalidArgumentError('identity must be an Identity');
     if (opts.onWarning !== undefined && typeof opts.onWarning !== 'function') throw new InvalidArgumentError('onWarning must be a function');
+    checkLayerOptions(opts as unknown as Record<string, unknown>);
     const transport = opts.transport ?? defaultTransport();
     await transport.bind(opts.bind ?? '127.0.0.1:0');
     let worker: CoreWorker;
@@ -525,6 +535,49 @@ export class MeshNode {
   }
 
   // ---- layers (channels, rpc, blobs, meshos): public methods, one-line delegations to this.layers ----
+
+  /** Registers a channel config (channels.md §2): visibility, capability filters, token roots. */
+  registerChannel(name: string | (ChannelConfig & { name: string }), config?: ChannelConfig): void {
+    this.layers.channels.registerChannel(name, config);
+  }
+
+  /** Subscribes to `name` on `publisher`, optionally with a token or a chain and in a queue group. */
+  subscribeChannel(publisher: bigint, name: string, opts?: SubscribeOptions): Promise<void> {
+    return this.layers.channels.subscribe(publisher, name, opts);
+  }
+
+  unsubscribeChannel(publisher: bigint, name: string): Promise<void> {
+    return this.layers.channels.unsubscribe(publisher, name);
+  }
+
+  /** publish_many of one event or an array of events to the channel's subscribers. */
+  publish(name: string, events: Uint8Array | Uint8Array[], opts?: PublishOptions): Promise<PublishReport> {
+    return this.layers.channels.publish(name, events, opts);
+  }
+
+  publishMany(name: string, events: Uint8Array[], opts?: PublishOptions): Promise<PublishReport> {
+    return this.layers.channels.publishMany(name, events, opts);
+  }
+
+  /** The delegated credential this node presents when it publishes on `name` (null removes it). */
+  setPublishChain(name: string, chain: TokenChain | null): void {
+    this.layers.channels.setPublishChain(name, chain);
+  }
+
+  /** Events of the channels this node subscribed to (one channel, or all); ends on abort or close. */
+  channelEvents(name?: string, opts?: { signal?: AbortSignal }): AsyncIterable<ChannelEvent> {
+    return this.layers.channels.channelEvents(name, opts);
+  }
+
+  /** The channel layer's counters: subscribe outcomes by cause, publish drops, sweeps, receive drops. */
+  channelStats(): ChannelStats {
+    return this.layers.channels.stats();
+  }
+
+  /** The node's token cache (own publish tokens, revocation registry, skew), unless disabled. */
+  get tokenCache(): TokenCache | undefined {
+    return this.layers.channels.tokenCache;
+  }
 
   // ---- the host the layers (channels, rpc, blobs, meshos) build on (host.ts) -------------------
 
