@@ -1,7 +1,7 @@
 // PermissionToken (channels.md §3): the 169-byte layout and round trip, issue and delegate rules
 // with their TokenError kinds, validity with skew, authorizes, strict signature verification.
 import { describe, expect, it } from 'vitest';
-import { PermissionToken, TOKEN_SIZE, TokenScope, scopeContains } from '../../ts/channels/token.js';
+import { PermissionToken, TOKEN_SIZE, TokenScope, scopeContains, type IssueOptions } from '../../ts/channels/token.js';
 import { Identity } from '../../ts/identity/identity.js';
 import { InvalidArgumentError, TokenError } from '../../ts/errors.js';
 import { T0, channelHash, ident } from './fixtures.js';
@@ -21,7 +21,7 @@ function kindOf(f: () => unknown): string | undefined {
   return undefined;
 }
 
-function issue(over: Partial<Parameters<typeof PermissionToken.issue>[1] & object> = {}): PermissionToken {
+function issue(over: Partial<IssueOptions> = {}): PermissionToken {
   return PermissionToken.issue(root, { subject: org.publicKey, scope: ['subscribe', 'delegate'], channel: 'fleet/telemetry', ttlSecs: 600, delegationDepth: 2, nowSecs: T0, ...over });
 }
 

@@ -40,6 +40,12 @@ interface Retained {
   signaturesVerified: boolean;
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const ZERO_ENTITY = new Uint8Array(32);
 const EMPTY_REVOCATION = new RevocationRegistry();
 /** Rejected nonces remembered per peer, so a re-sent request gets the same answer at no cost. */
@@ -133,7 +139,8 @@ export class MembershipServer {
     if (subscribed && this.#active(from, name)) {
       d.counters.subscribe.repeats++;
       this.roster.add(from, name, group);
-      if (tokenBytes) {
+      const held = this.retained(from, channelHash(name));
+      if (tokenBytes && !(held && sameBytes(held.chain.toBytes(), tokenBytes))) {
         const renewal = this.#authorize(from, name, tokenBytes);
         if (renewal.reason === AckReason.OK) this.#retain(from, name, renewal.chain);
       }
