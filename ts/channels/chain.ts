@@ -6,6 +6,17 @@ import { RevocationRegistry } from './revocation.js';
 import { PermissionToken, TOKEN_SIZE, TokenScope, actionBits, entityEquals, toSecs, type TokenAction } from './token.js';
 
 export const MAX_CHAIN_LINKS = 8;
+
+/** verifyAuthorizes(action, channel hash, presenter EntityId, roots, revocation?, skewSecs = 0, nowSecs = now). */
+export type VerifyArgs = [
+  action: TokenAction,
+  ch: bigint,
+  presenter: Uint8Array,
+  roots: readonly Uint8Array[],
+  revocation?: RevocationRegistry,
+  skewSecs?: number,
+  nowSecs?: bigint | number,
+];
 const EMPTY_REVOCATION = new RevocationRegistry();
 
 function checkSkew(skewSecs: number): number {
@@ -78,38 +89,22 @@ export class TokenChain {
    * Throws TokenError (InvalidFormat, NotAuthorized, InvalidSignature, NotYetValid, Expired,
    * Revoked, DelegationNotAllowed) at the first failing check.
    */
-  verifyAuthorizes(
-    action: TokenAction,
-    ch: bigint,
-    presenter: Uint8Array,
-    roots: readonly Uint8Array[],
-    revocation: RevocationRegistry = EMPTY_REVOCATION,
-    skewSecs = 0,
-    nowSecs?: bigint | number,
-  ): void {
-    this.#verify(true, action, ch, presenter, roots, revocation, skewSecs, nowSecs);
+  verifyAuthorizes(...args: VerifyArgs): void {
+    this.#verify(true, ...args);
   }
 
   /**
    * The same checks without signatures. Only for a chain whose signatures were already verified
    * by verifyAuthorizes and that has not changed since (retained subscribe chains, §8.2).
    */
-  verifyAuthorizesPresigned(
-    action: TokenAction,
-    ch: bigint,
-    presenter: Uint8Array,
-    roots: readonly Uint8Array[],
-    revocation: RevocationRegistry = EMPTY_REVOCATION,
-    skewSecs = 0,
-    nowSecs?: bigint | number,
-  ): void {
-    this.#verify(false, action, ch, presenter, roots, revocation, skewSecs, nowSecs);
+  verifyAuthorizesPresigned(...args: VerifyArgs): void {
+    this.#verify(false, ...args);
   }
 
   /** verifyAuthorizes as a boolean. */
-  authorizes(action: TokenAction, ch: bigint, presenter: Uint8Array, roots: readonly Uint8Array[], revocation?: RevocationRegistry, skewSecs = 0, nowSecs?: bigint | number): boolean {
+  authorizes(...args: VerifyArgs): boolean {
     try {
-      this.verifyAuthorizes(action, ch, presenter, roots, revocation, skewSecs, nowSecs);
+      this.verifyAuthorizes(...args);
       return true;
     } catch (e) {
       if (e instanceof TokenError) return false;
@@ -123,14 +118,15 @@ export class TokenChain {
     ch: bigint,
     presenter: Uint8Array,
     roots: readonly Uint8Array[],
-    revocation: RevocationRegistry,
-    skewSecs: number,
-    nowSecs: bigint | number | undefined,
+    revocation: RevocationRegistry = EMPTY_REVOCATION,
+    skewSecs = 0,
+    nowSecs?: bigint | number,
   ): void {
     const act = actionBits(action);
     requireU64(ch, 'channelHash');
     if (!(presenter instanceof Uint8Array)) throw new InvalidArgumentError('presenter must be a 32-byte EntityId');
     if (!Array.isArray(roots)) throw new InvalidArgumentError('roots must be an array of 32-byte EntityIds');
+    if (!(revocation instanceof RevocationRegistry)) throw new InvalidArgumentError('revocation must be a RevocationRegistry');
     const skew = checkSkew(skewSecs);
     const now = toSecs(nowSecs);
     const t = this.tokens;

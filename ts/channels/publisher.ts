@@ -80,6 +80,8 @@ export class ChannelPublisher {
   readonly #chains = new Map<bigint, TokenChain>();
   /** Chains whose signatures verified once (chains are immutable, so that stays true). */
   readonly #signed = new WeakSet<TokenChain>();
+  /** One-link chains around cache tokens, reused so their signature is checked once. */
+  readonly #singles = new WeakMap<object, TokenChain>();
   readonly #streams = new Map<string, Stream>();
 
   constructor(private readonly d: PublisherDeps) {}
@@ -100,7 +102,10 @@ export class ChannelPublisher {
     let chain = this.#chains.get(cfg.hash);
     if (!chain && cache) {
       const t = cache.getForAction(self, TokenScope.PUBLISH, cfg.hash, d.nowSecs());
-      if (t) chain = TokenChain.single(t);
+      if (t) {
+        chain = this.#singles.get(t) ?? TokenChain.single(t);
+        this.#singles.set(t, chain);
+      }
     }
     const signed = chain !== undefined && this.#signed.has(chain);
     const denied = gate(cfg, 'publish', {
