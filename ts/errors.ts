@@ -103,3 +103,76 @@ export class DeckError extends NetMeshError {
     return m ? new DeckError(m[1]!, m[2]!) : undefined;
   }
 }
+
+/** Token failure kinds (channels.md §3–§4); local diagnostics, never on the wire. */
+export type TokenErrorKind =
+  | 'InvalidFormat'
+  | 'InvalidSignature'
+  | 'Expired'
+  | 'NotYetValid'
+  | 'Revoked'
+  | 'NotAuthorized'
+  | 'DelegationExhausted'
+  | 'DelegationNotAllowed'
+  | 'ZeroTtl'
+  | 'TtlTooLong'
+  | 'ReadOnly';
+
+/** A permission token or chain failed to decode, issue, delegate or verify; `kind` says how. */
+export class TokenError extends NetMeshError {
+  readonly kind: TokenErrorKind;
+  constructor(kind: TokenErrorKind, message: string) {
+    super('TOKEN_ERROR', `${kind}: ${message}`);
+    this.kind = kind;
+  }
+}
+
+/** Membership Ack rejection reasons (channels.md §6); the numeric codes are the wire values. */
+export type MembershipRejectReason = 'Unauthorized' | 'UnknownChannel' | 'RateLimited' | 'TooManyChannels';
+
+/** The publisher answered a subscribe with a rejection; `reason` names it, `reasonCode` is the wire byte. */
+export class MembershipRejectedError extends NetMeshError {
+  readonly reason: MembershipRejectReason;
+  readonly reasonCode: number;
+  constructor(reason: MembershipRejectReason, reasonCode: number, message: string) {
+    super('MEMBERSHIP_REJECTED', message);
+    this.reason = reason;
+    this.reasonCode = reasonCode;
+  }
+}
+
+/** No membership Ack arrived from the publisher within the ack timeout (re-sends included). */
+export class MembershipTimeoutError extends NetMeshError {
+  constructor(message: string) {
+    super('MEMBERSHIP_TIMEOUT', message);
+  }
+}
+
+/** This node's own capabilities or credential do not allow it to publish on the channel; nothing was sent. */
+export class PublishDeniedError extends NetMeshError {
+  constructor(message: string) {
+    super('PUBLISH_DENIED', message);
+  }
+}
+
+/**
+ * A best-effort publish reached nobody and at least one recipient failed (channels.md §8.3);
+ * `report` holds every recipient's error, `cause` the first.
+ */
+export class PublishFailedError extends NetMeshError {
+  readonly report: { attempted: number; delivered: number; errors: [bigint, Error][] };
+  constructor(message: string, report: { attempted: number; delivered: number; errors: [bigint, Error][] }) {
+    super('PUBLISH_FAILED', message, { cause: report.errors[0]?.[1] });
+    this.report = report;
+  }
+}
+
+/**
+ * A reliable publish met this channel's stream to that peer already running unreliable: one stream
+ * record per (peer, channel) fixes its reliability when it is created (streams.md §2).
+ */
+export class ChannelReliabilityError extends NetMeshError {
+  constructor(message: string) {
+    super('CHANNEL_RELIABILITY_CONFLICT', message);
+  }
+}

@@ -13,6 +13,14 @@ export {
   TransportError,
   ClosedError,
   DeckError,
+  TokenError,
+  MembershipRejectedError,
+  MembershipTimeoutError,
+  PublishDeniedError,
+  PublishFailedError,
+  ChannelReliabilityError,
+  type TokenErrorKind,
+  type MembershipRejectReason,
 } from './errors.js';
 export { Identity, nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './identity/index.js';
 export { parsePsk, generateNoiseKeypair, type KeyDerivationMode, type SessionKeys } from './session/handshake.js';
@@ -57,3 +65,4 @@ export type {
   StatusSummary,
   MeshOsClock,
 } from './meshos/types.js';
+export * from './channels/index.js';

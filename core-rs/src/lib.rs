@@ -10,5 +10,6 @@ pub mod capindex;
 pub mod packet;
 pub mod reliable;
 pub mod replay;
+pub mod xxh3;
 
 mod abi;

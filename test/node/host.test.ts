@@ -14,16 +14,16 @@ afterEach(async () => {
 });
 
 describe('MeshHost', () => {
-  it('claimed subprotocol frames go to their handler, not to events()', async () => {
+  it('claimed subprotocol frames go to their handler, not to events() (0xf001: layers own 0x0a00 and friends)', async () => {
     const hub = new MemoryHub({ seed: 1 });
     nodes = await hubNodes(2, hub);
     const [a, b] = nodes as [MeshNode, MeshNode];
     const got: { from: bigint; frames: number[][] }[] = [];
-    hostOf(b).onSubprotocol(0x0a00, (from, frames) => got.push({ from, frames: frames.map((f) => [...f]) }));
-    expect(() => hostOf(b).onSubprotocol(0x0a00, () => {})).toThrow(/already claimed/);
+    hostOf(b).onSubprotocol(0xf001, (from, frames) => got.push({ from, frames: frames.map((f) => [...f]) }));
+    expect(() => hostOf(b).onSubprotocol(0xf001, () => {})).toThrow(/already claimed/);
     await connectPair(a, b);
-    hostOf(a).sendSubprotocol(b.nodeId, 0x0a00, new Uint8Array([2, 1, 0]));
-    await until(() => got.length === 1, 5000, 'membership frame');
+    hostOf(a).sendSubprotocol(b.nodeId, 0xf001, new Uint8Array([2, 1, 0]));
+    await until(() => got.length === 1, 5000, 'experimental frame');
     expect(got[0]).toEqual({ from: a.nodeId, frames: [[2, 1, 0]] });
   });
 

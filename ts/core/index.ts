@@ -1,6 +1,7 @@
 // net-mesh/core: the WASM core primitives, usable on their own (sdk.md "Core primitives").
 export { initCore, coreModule } from './wasm.js';
 export { blake3, blake3Portable, keyedHash, deriveKey, Blake3, BLAKE3_OUT_LEN, BLAKE3_KEY_LEN, type Blake3Options } from './blake3.js';
+export { xxh3_64 } from './xxh3.js';
 export { ChaCha20Poly1305, AEAD_KEY_SIZE, AEAD_NONCE_SIZE, AEAD_TAG_SIZE } from './aead.js';
 export * from './packet.js';
 export { StreamState, maxPendingForWindow, MAX_ACK_PROBES, type StreamStateConfig, type Admission, type StoredPacket, type TickActions, type GrantValues, type GrantOutcome, type StreamCoreStats, type Refusal } from './reliable.js';

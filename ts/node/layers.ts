@@ -4,21 +4,25 @@
 // public layer methods are one-line delegations to these objects.
 import type { MeshHost } from './host.js';
 import { MeshOs, validateMeshOsOptions, type MeshOsOptions } from '../meshos/meshos.js';
+import { ChannelLayer, resolveChannelOptions, type ChannelOptions } from '../channels/layer.js';
 
 /** Options a layer may read: the node's own options object (MeshNodeOptions), as passed to create(). */
 export type LayerOptions = Readonly<Record<string, unknown>>;
 
 /** One field per layer; a layer adds its field here and its construction in attachLayers. */
 export interface Layers {
+  channels: ChannelLayer;
   meshos: MeshOs;
 }
 
 /** Checks the layers' node options; MeshNode.create calls it before any socket or worker exists. */
 export function validateLayerOptions(opts: LayerOptions): void {
+  resolveChannelOptions(opts.channels as ChannelOptions | undefined);
   validateMeshOsOptions(opts.meshos);
 }
 
 export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
+  const channels = new ChannelLayer(host, opts.channels as ChannelOptions | undefined);
   const meshos = new MeshOs(
     {
       nodeId: host.nodeId,
@@ -29,5 +33,5 @@ export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
     },
     opts.meshos as MeshOsOptions | undefined,
   );
-  return { meshos };
+  return { channels, meshos };
 }

@@ -31,6 +31,13 @@ import { warn, type WarningSink } from '../util/diagnostics.js';
 import { attachLayers, validateLayerOptions, type Layers } from './layers.js';
 import type { MeshOs, MeshOsOptions } from '../meshos/meshos.js';
 import type { DeckClient } from '../meshos/deck.js';
+import type { ChannelOptions, SubscribeOptions } from '../channels/layer.js';
+import type { ChannelConfig } from '../channels/config.js';
+import type { PublishOptions, PublishReport } from '../channels/publisher.js';
+import type { ChannelEvent } from '../channels/receiver.js';
+import type { ChannelStats } from '../channels/stats.js';
+import type { TokenChain } from '../channels/chain.js';
+import type { TokenCache } from '../channels/token-cache.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -51,6 +58,8 @@ export interface MeshNodeOptions {
   onWarning?: WarningSink;
   /** MeshOS loop and Deck: clock, tick interval (500 ms), Deck ceiling (100 ms), thresholds. */
   meshos?: MeshOsOptions;
+  /** Channel layer settings: membership timeouts, throttling, token cache and sweep, fan-out (channels.md). */
+  channels?: ChannelOptions;
 }
 
 export interface NodeStats {
@@ -539,6 +548,49 @@ export class MeshNode {
   /** Deck watch surfaces over this node's MeshOS snapshot (sdk.md). */
   get deck(): DeckClient {
     return this.layers.meshos.deck;
+  }
+
+  /** Registers a channel config (channels.md §2): visibility, capability filters, token roots. */
+  registerChannel(name: string | (ChannelConfig & { name: string }), config?: ChannelConfig): void {
+    this.layers.channels.registerChannel(name, config);
+  }
+
+  /** Subscribes to `name` on `publisher`, optionally with a token or a chain and in a queue group. */
+  subscribeChannel(publisher: bigint, name: string, opts?: SubscribeOptions): Promise<void> {
+    return this.layers.channels.subscribe(publisher, name, opts);
+  }
+
+  unsubscribeChannel(publisher: bigint, name: string): Promise<void> {
+    return this.layers.channels.unsubscribe(publisher, name);
+  }
+
+  /** publish_many of one event or an array of events to the channel's subscribers. */
+  publish(name: string, events: Uint8Array | Uint8Array[], opts?: PublishOptions): Promise<PublishReport> {
+    return this.layers.channels.publish(name, events, opts);
+  }
+
+  publishMany(name: string, events: Uint8Array[], opts?: PublishOptions): Promise<PublishReport> {
+    return this.layers.channels.publishMany(name, events, opts);
+  }
+
+  /** The delegated credential this node presents when it publishes on `name` (null removes it). */
+  setPublishChain(name: string, chain: TokenChain | null): void {
+    this.layers.channels.setPublishChain(name, chain);
+  }
+
+  /** Events of the channels this node subscribed to (one channel, or all); ends on abort or close. */
+  channelEvents(name?: string, opts?: { signal?: AbortSignal }): AsyncIterable<ChannelEvent> {
+    return this.layers.channels.channelEvents(name, opts);
+  }
+
+  /** The channel layer's counters: subscribe outcomes by cause, publish drops, sweeps, receive drops. */
+  channelStats(): ChannelStats {
+    return this.layers.channels.stats();
+  }
+
+  /** The node's token cache (own publish tokens, revocation registry, skew), unless disabled. */
+  get tokenCache(): TokenCache | undefined {
+    return this.layers.channels.tokenCache;
   }
 
   // ---- the host the layers (channels, rpc, blobs, meshos) build on (host.ts) -------------------

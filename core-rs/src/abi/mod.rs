@@ -10,3 +10,4 @@ mod blake3;
 mod capindex;
 mod packet;
 mod reliable;
+mod xxh3;
