@@ -3,6 +3,7 @@
 
 use super::slices::{array, bytes, write};
 use crate::ed25519::{public_key, sign, verify_strict};
+use crate::wipe::{scrub_stack, CURVE_STACK_WORDS};
 
 /// Status of `nm_ed25519_verify` for a signature strict verification refuses.
 const INVALID_SIGNATURE: i32 = -1;
@@ -11,12 +12,14 @@ const INVALID_SIGNATURE: i32 = -1;
 #[no_mangle]
 pub unsafe extern "C" fn nm_ed25519_public_key(seed_ptr: *const u8, out_ptr: *mut u8) {
     write(out_ptr, &public_key(array(seed_ptr)));
+    scrub_stack::<CURVE_STACK_WORDS>();
 }
 
 /// The signature of `msg_len` bytes at `msg_ptr` under the seed → 64 bytes at `sig_out_ptr`.
 #[no_mangle]
 pub unsafe extern "C" fn nm_ed25519_sign(seed_ptr: *const u8, msg_ptr: *const u8, msg_len: usize, sig_out_ptr: *mut u8) {
     write(sig_out_ptr, &sign(array(seed_ptr), bytes(msg_ptr, msg_len)));
+    scrub_stack::<CURVE_STACK_WORDS>();
 }
 
 /// 0 when the signature strictly verifies, INVALID_SIGNATURE otherwise.

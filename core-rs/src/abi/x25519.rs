@@ -3,7 +3,7 @@
 
 use super::slices::{array, write};
 use crate::curve25519::{is_all_zero, x25519, x25519_base};
-use crate::wipe::wipe_bytes;
+use crate::wipe::{scrub_stack, wipe_bytes, CURVE_STACK_WORDS};
 
 /// Status of `nm_x25519` when the shared secret is all zeros: the peer key has small order
 /// (RFC 7748 §6.1 lets callers abort). The zeros are still written.
@@ -16,6 +16,7 @@ pub unsafe extern "C" fn nm_x25519(secret_ptr: *const u8, public_ptr: *const u8,
     let low = is_all_zero(&shared);
     write(out_ptr, &shared);
     wipe_bytes(&mut shared);
+    scrub_stack::<CURVE_STACK_WORDS>();
     if low {
         LOW_ORDER
     } else {
@@ -27,4 +28,5 @@ pub unsafe extern "C" fn nm_x25519(secret_ptr: *const u8, public_ptr: *const u8,
 #[no_mangle]
 pub unsafe extern "C" fn nm_x25519_base(secret_ptr: *const u8, out_ptr: *mut u8) {
     write(out_ptr, &x25519_base(array(secret_ptr)));
+    scrub_stack::<CURVE_STACK_WORDS>();
 }
