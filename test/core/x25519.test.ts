@@ -23,9 +23,9 @@ describe('X25519: RFC 7748 vectors', () => {
   });
 
   it('§5.2 iterated: after 1 and 1,000 rounds of k, u ← X25519(k, u), u ← old k', () => {
-    let k = new Uint8Array(32);
+    let k: Uint8Array = new Uint8Array(32);
     k[0] = 9;
-    let u = Uint8Array.from(k);
+    let u: Uint8Array = Uint8Array.from(k);
     const seen: string[] = [];
     for (let i = 1; i <= 1000; i++) {
       const out = x25519(k, u);
