@@ -5,6 +5,8 @@
 
 mod hmac;
 
+use crate::blake3::portable::g;
+
 pub use hmac::{hkdf, hmac, HMAC_BLOCK};
 
 pub const OUT_LEN: usize = 32;
@@ -124,18 +126,6 @@ pub fn blake2s(key: &[u8], parts: &[&[u8]]) -> [u8; OUT_LEN] {
         h.update(p);
     }
     h.finalize()
-}
-
-#[inline(always)]
-fn g(v: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize, x: u32, y: u32) {
-    v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
-    v[d] = (v[d] ^ v[a]).rotate_right(16);
-    v[c] = v[c].wrapping_add(v[d]);
-    v[b] = (v[b] ^ v[c]).rotate_right(12);
-    v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
-    v[d] = (v[d] ^ v[a]).rotate_right(8);
-    v[c] = v[c].wrapping_add(v[d]);
-    v[b] = (v[b] ^ v[c]).rotate_right(7);
 }
 
 /// The compression function F (RFC 7693 §3.2).

@@ -108,7 +108,7 @@ impl Niels {
 
 impl Completed {
     #[inline(always)]
-    pub(crate) fn to_extended(&self) -> EdwardsPoint {
+    pub(crate) fn to_extended(self) -> EdwardsPoint {
         EdwardsPoint {
             x: self.x.mul(&self.t),
             y: self.y.mul(&self.z),
@@ -118,7 +118,7 @@ impl Completed {
     }
 
     #[inline(always)]
-    pub(crate) fn to_projective(&self) -> Projective {
+    pub(crate) fn to_projective(self) -> Projective {
         Projective { x: self.x.mul(&self.t), y: self.y.mul(&self.z), z: self.z.mul(&self.t) }
     }
 }
@@ -141,12 +141,12 @@ impl EdwardsPoint {
     pub const IDENTITY: EdwardsPoint = EdwardsPoint { x: Fe::ZERO, y: Fe::ONE, z: Fe::ONE, t: Fe::ZERO };
 
     #[inline(always)]
-    pub(crate) fn to_projective(&self) -> Projective {
+    pub(crate) fn to_projective(self) -> Projective {
         Projective { x: self.x, y: self.y, z: self.z }
     }
 
     #[inline(always)]
-    pub(crate) fn to_cached(&self) -> Cached {
+    pub(crate) fn to_cached(self) -> Cached {
         Cached {
             y_plus_x: self.y.add(&self.x),
             y_minus_x: self.y.sub(&self.x),

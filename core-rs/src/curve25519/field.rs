@@ -48,16 +48,12 @@ impl Fe {
 
     /// The canonical (fully reduced) 32-byte little-endian encoding.
     pub fn to_bytes(&self) -> [u8; 32] {
-        let mut h = [0i64; 10];
-        for i in 0..10 {
-            h[i] = self.0[i] as i64;
-        }
-        let mut h = carry(h).0.map(|l| l as i64);
+        let mut h = carry(self.0.map(|l| l as i64)).0.map(|l| l as i64);
         // h is now within (-2^255, 2^256) with small limbs. q = 1 exactly when h ≥ p (after the
         // wrap of 2^255 ≡ 19 below), found by propagating h + 19 through the limbs.
         let mut q = (19 * h[9] + (1 << 24)) >> 25;
-        for i in 0..10 {
-            q = (h[i] + q) >> width(i);
+        for (i, &l) in h.iter().enumerate() {
+            q = (l + q) >> width(i);
         }
         h[0] += 19 * q;
         for i in 0..9 {
@@ -70,8 +66,8 @@ impl Fe {
         let mut acc: u64 = 0;
         let mut bits = 0;
         let mut n = 0;
-        for i in 0..10 {
-            acc |= (h[i] as u64) << bits;
+        for (i, &l) in h.iter().enumerate() {
+            acc |= (l as u64) << bits;
             bits += width(i);
             while bits >= 8 && n < 32 {
                 out[n] = acc as u8;
@@ -88,20 +84,12 @@ impl Fe {
 
     #[inline(always)]
     pub fn add(&self, g: &Fe) -> Fe {
-        let mut h = [0i32; 10];
-        for i in 0..10 {
-            h[i] = self.0[i] + g.0[i];
-        }
-        Fe(h)
+        Fe(core::array::from_fn(|i| self.0[i] + g.0[i]))
     }
 
     #[inline(always)]
     pub fn sub(&self, g: &Fe) -> Fe {
-        let mut h = [0i32; 10];
-        for i in 0..10 {
-            h[i] = self.0[i] - g.0[i];
-        }
-        Fe(h)
+        Fe(core::array::from_fn(|i| self.0[i] - g.0[i]))
     }
 
     #[inline(always)]
@@ -173,11 +161,7 @@ impl Fe {
     /// self · n for a small non-negative constant n < 2^20.
     #[inline]
     pub fn mul_small(&self, n: i32) -> Fe {
-        let mut h = [0i64; 10];
-        for i in 0..10 {
-            h[i] = self.0[i] as i64 * n as i64;
-        }
-        carry(h)
+        carry(self.0.map(|l| l as i64 * n as i64))
     }
 
     /// self^(2^k).
@@ -271,7 +255,7 @@ impl Fe {
 
 #[inline(always)]
 const fn width(i: usize) -> u32 {
-    if i % 2 == 0 {
+    if i & 1 == 0 {
         26
     } else {
         25

@@ -14,4 +14,4 @@ pub mod x25519;
 pub use x25519::{is_all_zero, x25519, x25519_base};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -138,7 +138,7 @@ fn field_inverse_and_square_root_agree() {
 }
 
 /// [k]P by plain double-and-add over bits: the reference the fast paths are checked against.
-fn reference_mul(k: &[u8; 32], p: &EdwardsPoint) -> EdwardsPoint {
+pub(crate) fn reference_mul(k: &[u8; 32], p: &EdwardsPoint) -> EdwardsPoint {
     let mut r = EdwardsPoint::IDENTITY;
     for i in (0..256).rev() {
         r = r.add(&r);

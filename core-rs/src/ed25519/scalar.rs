@@ -31,20 +31,27 @@ fn mul_wide(a: &[u32], b: &[u32], out: &mut [u32]) {
     }
 }
 
-/// r − L when r ≥ L, else r, in constant time.
-fn sub_l_if_ge(r: &mut [u32; 9]) {
-    let mut t = [0u32; 9];
+/// (a − b) mod 2^288 over nine words, and the final borrow (1 when a < b).
+fn sub9(a: &[u32], b: &[u32]) -> ([u32; 9], u32) {
+    let mut out = [0u32; 9];
     let mut borrow = 0u64;
     for i in 0..9 {
-        let d = (r[i] as u64).wrapping_sub(L[i] as u64).wrapping_sub(borrow);
-        t[i] = d as u32;
+        let d = (a[i] as u64).wrapping_sub(b[i] as u64).wrapping_sub(borrow);
+        out[i] = d as u32;
         borrow = (d >> 63) & 1;
     }
+    (out, borrow as u32)
+}
+
+/// r − L when r ≥ L, else r, in constant time.
+fn sub_l_if_ge(r: &mut [u32; 9]) {
+    let (mut t, borrow) = sub9(r, &L);
     // borrow = 1 means r < L: keep r.
-    let keep = (borrow as u32).wrapping_neg();
+    let keep = borrow.wrapping_neg();
     for i in 0..9 {
         r[i] = (r[i] & keep) | (t[i] & !keep);
     }
+    crate::wipe::wipe_words(&mut t);
 }
 
 /// x mod L for a 512-bit x (16 words).
@@ -55,13 +62,7 @@ fn reduce_words(x: &[u32; 16]) -> [u8; 32] {
     let mut r2 = [0u32; 18];
     mul_wide(&q2[9..18], &L[..8], &mut r2[..17]);
     // r = (x − q3·L) mod b^9, which is x − q3·L itself since that lies in [0, 3L).
-    let mut r = [0u32; 9];
-    let mut borrow = 0u64;
-    for i in 0..9 {
-        let d = (x[i] as u64).wrapping_sub(r2[i] as u64).wrapping_sub(borrow);
-        r[i] = d as u32;
-        borrow = (d >> 63) & 1;
-    }
+    let (mut r, _) = sub9(&x[..9], &r2[..9]);
     sub_l_if_ge(&mut r);
     sub_l_if_ge(&mut r);
     let mut out = [0u8; 32];

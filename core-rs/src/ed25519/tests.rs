@@ -3,7 +3,7 @@
 //! edge cases: S + L, small-order A and R, torsion components, non-canonical encodings.
 
 use super::*;
-use crate::curve25519::edwards::BASE;
+use crate::curve25519::tests::reference_mul;
 use crate::testutil::{hex, hex32, Rng};
 
 struct Vector {
@@ -159,17 +159,6 @@ fn order8_point() -> EdwardsPoint {
     unreachable!()
 }
 
-fn reference_mul(k: &[u8; 32], p: &EdwardsPoint) -> EdwardsPoint {
-    let mut r = EdwardsPoint::IDENTITY;
-    for i in (0..256).rev() {
-        r = r.add(&r);
-        if (k[i / 8] >> (i % 8)) & 1 == 1 {
-            r = r.add(p);
-        }
-    }
-    r
-}
-
 fn challenge(r: &[u8; 32], a: &[u8; 32], m: &[u8]) -> [u8; 32] {
     scalar::reduce64(&sha512(&[r, a, m]))
 }
@@ -318,7 +307,6 @@ fn rejects_non_canonical_encodings() {
     let mut off = [0u8; 32];
     off[0] = 2;
     assert!(!verify_strict(&pk, b"m", &signature(&off, sig[32..].try_into().unwrap())));
-    let _ = BASE;
 }
 
 #[test]
