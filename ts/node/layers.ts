@@ -3,15 +3,18 @@
 // requests, blob requests, rpc dispatch) works before the app calls any of its methods. MeshNode's
 // public layer methods are one-line delegations to these objects.
 import type { MeshHost } from './host.js';
+import { RpcLayer } from '../rpc/layer.js';
 
 /** Options a layer may read: the node's own options object (MeshNodeOptions), as passed to create(). */
 export type LayerOptions = Readonly<Record<string, unknown>>;
 
 /** One field per layer; a layer adds its field here and its construction in attachLayers. */
-export interface Layers {}
+export interface Layers {
+  /** nRPC and AI tools (rpc-tools.md). */
+  rpc: RpcLayer;
+}
 
 export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
-  void host;
   void opts;
-  return {};
+  return { rpc: new RpcLayer(host) };
 }

@@ -29,6 +29,8 @@ import { ANNOUNCEMENT_SUBPROTOCOL } from '../fold/announcement.js';
 import { HOST, type InboundPacket, type MeshHost, type PacketTemplate, type StreamHeader, type StreamSink } from './host.js';
 import { warn, type WarningSink } from '../util/diagnostics.js';
 import { attachLayers, type Layers } from './layers.js';
+import type { ToolFilter, ToolInfo } from '../tools/discovery.js';
+import type { ToolWatch, WatchToolsOptions } from '../tools/watch.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -526,6 +528,16 @@ export class MeshNode {
 
   // ---- layers (channels, rpc, blobs, meshos): public methods, one-line delegations to this.layers ----
 
+  /** Tools advertised in this node's fold, one per (toolId, version), with the nodes serving each (rpc-tools.md §8). */
+  listTools(filter?: ToolFilter): ToolInfo[] {
+    return this.layers.rpc.listTools(filter);
+  }
+
+  /** Added / removed / node-count changes of `listTools(filter)`; ends on cancel(), return(), the signal or close. */
+  watchTools(opts?: WatchToolsOptions): ToolWatch {
+    return this.layers.rpc.watchTools(opts);
+  }
+
   // ---- the host the layers (channels, rpc, blobs, meshos) build on (host.ts) -------------------
 
   private makeHost(): MeshHost {
@@ -586,6 +598,7 @@ export class MeshNode {
       },
       peerEntity: (nodeId) => node.peerEntity(nodeId),
       announceCapabilities: (caps) => node.announceCapabilities(caps),
+      contributeCapabilities: () => node.capabilities.contribution(),
       get warnings() {
         return node.warnings;
       },
