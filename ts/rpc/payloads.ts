@@ -101,6 +101,26 @@ function readHeaders(r: WireReader): RpcHeader[] {
   return out;
 }
 
+/** `headers · body_len u32 · body`: how every payload ends. */
+function prepareTail(headersIn: readonly HeaderInput[] | undefined, bodyIn: Uint8Array | undefined): { size: number; write(w: WireWriter): void } {
+  const headers = prepareHeaders(headersIn);
+  const body = bytesArg('body', bodyIn);
+  limit('body', body.length, MAX_BODY_LEN);
+  return {
+    size: headers.size + 4 + body.length,
+    write(w) {
+      writeHeaders(w, headers);
+      w.u32(body.length);
+      w.raw(body);
+    },
+  };
+}
+
+function readTail(r: WireReader): { headers: RpcHeader[]; body: Uint8Array } {
+  const headers = readHeaders(r);
+  return { headers, body: readBody(r) };
+}
+
 function readBody(r: WireReader): Uint8Array {
   const len = r.u32('body length');
   if (len > MAX_BODY_LEN) throw new RpcCodecError('too_large', 'body', { actual: len, limit: MAX_BODY_LEN });
@@ -120,17 +140,13 @@ export function encodeRequest(req: RequestInput): Uint8Array {
   limit('service', service.length, MAX_SERVICE_NAME_LEN);
   const deadlineNs = u64Arg('deadlineNs', req.deadlineNs, 0n);
   const flags = uintArg('flags', req.flags, 0xffff, 0);
-  const headers = prepareHeaders(req.headers);
-  const body = bytesArg('body', req.body);
-  limit('body', body.length, MAX_BODY_LEN);
-  const w = new WireWriter(1 + service.length + 8 + 2 + headers.size + 4 + body.length);
+  const tail = prepareTail(req.headers, req.body);
+  const w = new WireWriter(1 + service.length + 8 + 2 + tail.size);
   w.u8(service.length);
   w.raw(service);
   w.u64(deadlineNs);
   w.u16(flags);
-  writeHeaders(w, headers);
-  w.u32(body.length);
-  w.raw(body);
+  tail.write(w);
   return w.bytes;
 }
 
@@ -141,9 +157,7 @@ export function decodeRequest(bytes: Uint8Array): RequestPayload {
   const service = r.utf8(svcLen, 'service bytes', 'service');
   const deadlineNs = r.u64('deadline_ns');
   const flags = r.u16('flags');
-  const headers = readHeaders(r);
-  const body = readBody(r);
-  return { service, deadlineNs, flags, headers, body };
+  return { service, deadlineNs, flags, ...readTail(r) };
 }
 
 // ---- Response --------------------------------------------------------------------------------
@@ -151,23 +165,17 @@ export function decodeRequest(bytes: Uint8Array): RequestPayload {
 export function encodeResponse(res: ResponseInput): Uint8Array {
   objectArg('response', res);
   const status = uintArg('status', res.status, 0xffff);
-  const headers = prepareHeaders(res.headers);
-  const body = bytesArg('body', res.body);
-  limit('body', body.length, MAX_BODY_LEN);
-  const w = new WireWriter(2 + headers.size + 4 + body.length);
+  const tail = prepareTail(res.headers, res.body);
+  const w = new WireWriter(2 + tail.size);
   w.u16(status);
-  writeHeaders(w, headers);
-  w.u32(body.length);
-  w.raw(body);
+  tail.write(w);
   return w.bytes;
 }
 
 export function decodeResponse(bytes: Uint8Array): ResponsePayload {
   const r = reader(bytes);
   const status = r.u16('status');
-  const headers = readHeaders(r);
-  const body = readBody(r);
-  return { status, headers, body };
+  return { status, ...readTail(r) };
 }
 
 // ---- RequestChunk ----------------------------------------------------------------------------
@@ -176,15 +184,11 @@ export function encodeRequestChunk(chunk: RequestChunkInput): Uint8Array {
   objectArg('request chunk', chunk);
   const callId = u64Arg('callId', chunk.callId);
   const flags = uintArg('flags', chunk.flags, 0xffff, 0);
-  const headers = prepareHeaders(chunk.headers);
-  const body = bytesArg('body', chunk.body);
-  limit('body', body.length, MAX_BODY_LEN);
-  const w = new WireWriter(8 + 2 + headers.size + 4 + body.length);
+  const tail = prepareTail(chunk.headers, chunk.body);
+  const w = new WireWriter(8 + 2 + tail.size);
   w.u64(callId);
   w.u16(flags);
-  writeHeaders(w, headers);
-  w.u32(body.length);
-  w.raw(body);
+  tail.write(w);
   return w.bytes;
 }
 
@@ -192,9 +196,7 @@ export function decodeRequestChunk(bytes: Uint8Array): RequestChunkPayload {
   const r = reader(bytes);
   const callId = r.u64('call_id');
   const flags = r.u16('flags');
-  const headers = readHeaders(r);
-  const body = readBody(r);
-  return { callId, flags, headers, body };
+  return { callId, flags, ...readTail(r) };
 }
 
 function reader(bytes: unknown): WireReader {
