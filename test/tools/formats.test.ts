@@ -98,6 +98,10 @@ describe('ToolEvent (Net tests/cross_lang_tool_formats/tool_event_vectors.json)'
     expect(toolFormats.parseToolEvent(new TextEncoder().encode('{"type":"result","data":null}'))).toEqual({ type: 'result', data: null });
   });
 
+  it('refuses to encode data JSON cannot carry, with a typed error', () => {
+    expect(() => toolFormats.encodeToolEvent({ type: 'result', data: { n: 1n } })).toThrow(InvalidArgumentError);
+  });
+
   it('the missing-terminal event is the exact shape Net synthesizes', () => {
     const synth = events.cases.find((c: { name: string }) => c.name === 'error_missing_terminal_synthesized').wire;
     expect(toolFormats.toolEventToJSON(toolFormats.MISSING_TERMINAL_EVENT)).toEqual(synth);

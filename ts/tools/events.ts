@@ -1,7 +1,7 @@
 // ToolEvent: the JSON envelope a streaming tool emits per chunk, tagged by "type" (rpc-tools.md
 // §7): start, progress, delta (non-terminal), result, error (terminal, exactly one per stream).
 // In the SDK the start event's `tool_id` / `call_id` are `toolId` / `callId` (a bigint).
-import { ToolEventParseError } from '../errors.js';
+import { InvalidArgumentError, ToolEventParseError } from '../errors.js';
 import { jsonUnsigned, parseJson, JsonObject, JsonSyntaxError } from '../fold/json.js';
 
 export type ToolEvent =
@@ -145,7 +145,14 @@ export function toolEventToJSON(event: ToolEvent): Record<string, unknown> {
 /** The event as JSON text (a u64 call id is written as an exact integer). */
 export function encodeToolEvent(event: ToolEvent): string {
   const o = toolEventToJSON(event);
-  const parts = Object.entries(o).map(([k, v]) => `${JSON.stringify(k)}:${typeof v === 'bigint' ? v.toString() : JSON.stringify(v)}`);
+  const parts = Object.entries(o).map(([k, v]) => {
+    if (typeof v === 'bigint') return `${JSON.stringify(k)}:${v}`;
+    try {
+      return `${JSON.stringify(k)}:${JSON.stringify(v)}`;
+    } catch (e) {
+      throw new InvalidArgumentError(`tool event field ${k} is not JSON-serializable: ${(e as Error).message}`);
+    }
+  });
   return `{${parts.join(',')}}`;
 }
 
