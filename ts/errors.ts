@@ -176,3 +176,97 @@ export class ChannelReliabilityError extends NetMeshError {
     super('CHANNEL_RELIABILITY_CONFLICT', message);
   }
 }
+
+/** Why an nRPC codec refused bytes or values (rpc-tools.md §3). */
+export type RpcCodecErrorKind = 'truncated' | 'too_large' | 'invalid_utf8' | 'bad_length';
+
+const RPC_CODEC_CODES: Record<RpcCodecErrorKind, string> = {
+  truncated: 'RPC_TRUNCATED',
+  too_large: 'RPC_TOO_LARGE',
+  invalid_utf8: 'RPC_INVALID_UTF8',
+  bad_length: 'RPC_BAD_LENGTH',
+};
+
+/**
+ * An nRPC frame or payload that does not decode (or a value the encoder cannot represent).
+ * `field` names the wire field; the message is Net v0.27's wording (`truncated payload at body
+ * bytes`, `length 40 exceeds limit 32 for headers`, `non-utf8 string in service`), which servers
+ * echo in `malformed request: <message>` bodies. Codes: RPC_TRUNCATED, RPC_TOO_LARGE,
+ * RPC_INVALID_UTF8, RPC_BAD_LENGTH (fixed-size payloads such as grants).
+ */
+export class RpcCodecError extends NetMeshError {
+  readonly kind: RpcCodecErrorKind;
+  readonly field: string;
+  readonly direction: 'encode' | 'decode';
+  readonly actual: number | undefined;
+  readonly limit: number | undefined;
+  constructor(kind: RpcCodecErrorKind, field: string, opts: { direction?: 'encode' | 'decode'; actual?: number; limit?: number } = {}) {
+    const message =
+      kind === 'truncated'
+        ? `truncated payload at ${field}`
+        : kind === 'too_large'
+          ? `length ${opts.actual} exceeds limit ${opts.limit} for ${field}`
+          : kind === 'invalid_utf8'
+            ? `non-utf8 string in ${field}`
+            : `${field} must be exactly ${opts.limit} bytes, got ${opts.actual}`;
+    super(RPC_CODEC_CODES[kind], message);
+    this.kind = kind;
+    this.field = field;
+    this.direction = opts.direction ?? 'decode';
+    this.actual = opts.actual;
+    this.limit = opts.limit;
+  }
+}
+
+/**
+ * An nRPC frame that does not fit in one event (wire.md §5: 8104 bytes including the 24-byte
+ * EventMeta), refused before anything is sent. Larger payloads go through streaming.
+ */
+export class BodyTooLargeError extends NetMeshError {
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+    what = 'nRPC frame',
+  ) {
+    super('BODY_TOO_LARGE', `${what} is ${size} bytes; one event holds at most ${limit} bytes (MAX_EVENT_SIZE, EventMeta included): stream larger payloads`);
+  }
+}
+
+/** A provider's tool-call reply that does not have the provider's shape (rpc-tools.md §7.1). */
+export class ToolCallParseError extends NetMeshError {
+  constructor(message: string) {
+    super('TOOL_CALL_PARSE', message);
+  }
+}
+
+/** A streaming-tool event that is not one of the five `ToolEvent` shapes (rpc-tools.md §7). */
+export class ToolEventParseError extends NetMeshError {
+  constructor(message: string) {
+    super('TOOL_EVENT_PARSE', message);
+  }
+}
+
+/** This node already serves a tool with that id (rpc-tools.md §7 `AlreadyServing`). */
+export class AlreadyServingError extends NetMeshError {
+  constructor(readonly toolId: string) {
+    super('ALREADY_SERVING', `tool ${JSON.stringify(toolId)} is already served by this node`);
+  }
+}
+
+/**
+ * A `net-mesh` command failed; `exitCode` is the process exit code of meshos-cli.md §3.7
+ * (2 usage, 1 local I/O, 3 config/substrate, 6 connection, 7 timeout, 14 typegen BREAKING).
+ */
+export class CliError extends NetMeshError {
+  constructor(
+    code: string,
+    message: string,
+    readonly exitCode: number,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** A typegen failure (rpc-tools.md §9.9): snapshot I/O (exit 1), bad snapshot or collision (exit 2). */
+export class TypegenError extends CliError {}

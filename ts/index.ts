@@ -21,6 +21,12 @@ export {
   ChannelReliabilityError,
   type TokenErrorKind,
   type MembershipRejectReason,
+  RpcCodecError,
+  BodyTooLargeError,
+  ToolCallParseError,
+  ToolEventParseError,
+  AlreadyServingError,
+  type RpcCodecErrorKind,
 } from './errors.js';
 export { Identity, nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './identity/index.js';
 export { parsePsk, generateNoiseKeypair, type KeyDerivationMode, type SessionKeys } from './session/handshake.js';
@@ -66,3 +72,7 @@ export type {
   MeshOsClock,
 } from './meshos/types.js';
 export * from './channels/index.js';
+/** nRPC wire codecs (rpc-tools.md §2–§3) and the response status table. */
+export { nrpc, RpcStatus, type RpcStatusName, type EventMeta, type RpcHeader, type RequestPayload, type ResponsePayload, type RequestChunkPayload, type RequestGrant } from './rpc/index.js';
+/** AI tool descriptors, provider formats (`toolFormats`) and discovery types (rpc-tools.md §7–§8). */
+export * from './tools/index.js';

@@ -17,6 +17,8 @@ import type { Identity } from '../identity/identity.js';
 import { originHashFromPublicKey } from '../identity/node-id.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Peer } from './peer.js';
+import type { CapabilityContribution, SubstrateCapabilities } from './host.js';
+import type { ToolCapability } from '../fold/capabilities.js';
 
 export const MIN_ANNOUNCE_INTERVAL_MS = 10_000;
 export const FOLD_SWEEP_INTERVAL_MS = 500;
@@ -60,6 +62,8 @@ export class CapabilityService {
   /** announced_entity: any verified announcement's node id → entity (not used for auth). */
   readonly announcedEntity = new Map<bigint, Uint8Array>();
   private readonly dedup = new AnnouncementDedup();
+  /** The layers' contribution slots, merged into every announce in creation order. */
+  private readonly slots = new Set<{ extra: SubstrateCapabilities }>();
   private local: { ann: CapabilityAnnouncement; bytes: Uint8Array; caps: CapabilitySet; opts: AnnounceOptions } | undefined;
   private lastBroadcastMs = Number.NEGATIVE_INFINITY;
   private trailing: ReturnType<typeof setTimeout> | undefined;
@@ -86,7 +90,7 @@ export class CapabilityService {
   announce(caps: CapabilitySet, opts: AnnounceOptions = {}): void {
     if (!caps || typeof caps !== 'object') throw new InvalidArgumentError('announceCapabilities(caps) takes a CapabilitySet object');
     const ttlSecs = opts.ttlSecs ?? DEFAULT_ANNOUNCEMENT_TTL_SECS;
-    const lowered = mergeSubstrateTags(lowerCapabilities(caps), {});
+    const lowered = mergeSubstrateTags(lowerCapabilities(caps), this.mergedSlots());
     const ann = buildAnnouncement(this.deps.identity, lowered, { ttlSecs, signed: opts.signed !== false });
     this.fold.applyAnnouncement(ann, { self: true, trusted: true });
     this.local = { ann, bytes: encodeAnnouncementBytes(ann), caps, opts };
@@ -103,6 +107,42 @@ export class CapabilityService {
       }, wait);
       unref(this.trailing);
     }
+  }
+
+  /** A slot layers fill with served services and tools (host.ts CapabilityContribution). */
+  contribution(): CapabilityContribution {
+    const slot = { extra: {} as SubstrateCapabilities };
+    this.slots.add(slot);
+    const reannounce = (): void => {
+      if (!this.closed) this.announce(this.local?.caps ?? {}, this.local?.opts ?? {});
+    };
+    return {
+      set: (extra) => {
+        if (!this.slots.has(slot)) this.slots.add(slot);
+        const previous = slot.extra;
+        slot.extra = { rpcServices: [...(extra.rpcServices ?? [])], tools: [...(extra.tools ?? [])] };
+        try {
+          reannounce();
+        } catch (e) {
+          slot.extra = previous;
+          throw e;
+        }
+      },
+      release: () => {
+        if (!this.slots.delete(slot)) return;
+        reannounce();
+      },
+    };
+  }
+
+  private mergedSlots(): SubstrateCapabilities {
+    const services = new Set<string>();
+    const tools = new Map<string, ToolCapability>();
+    for (const { extra } of this.slots) {
+      for (const s of extra.rpcServices ?? []) services.add(s);
+      for (const t of extra.tools ?? []) if (!tools.has(t.id)) tools.set(t.id, t);
+    }
+    return { rpcServices: [...services], tools: [...tools.values()] };
   }
 
   private broadcast(now: number): void {

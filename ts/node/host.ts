@@ -7,7 +7,7 @@ import type { PeerEvent, PeerInfo } from './peer.js';
 import type { Stream } from '../streams/stream.js';
 import type { StreamConfig } from '../streams/config.js';
 import type { CapabilityFold } from '../fold/capability-fold.js';
-import type { CapabilitySet } from '../fold/capabilities.js';
+import type { CapabilitySet, ToolCapability } from '../fold/capabilities.js';
 import type { WarningSink } from '../util/diagnostics.js';
 
 /** Header fields a stream's data packets carry (channel publishes, wire.md §2, §6). */
@@ -44,6 +44,29 @@ export interface PacketTemplate {
   sequence: bigint;
   channelHash?: number;
   originHash?: bigint;
+}
+
+/** What a layer adds to every announcement of its node (fold.md §2.2 "tags the node adds"). */
+export interface SubstrateCapabilities {
+  /** `nrpc:<service>` per served nRPC service. */
+  rpcServices?: string[];
+  /** `ai-tool:<id>` plus the tool's `software.tool.*` tags and `tool::<id>::*` metadata, per served tool. */
+  tools?: ToolCapability[];
+}
+
+/**
+ * One layer's slot in its node's announcements. The node merges every slot into each announce,
+ * the application's own `announceCapabilities` included, so neither overwrites the other.
+ */
+export interface CapabilityContribution {
+  /**
+   * Replaces this slot's content and re-announces with it: the node's own fold entry changes at
+   * once, peers get it under the broadcast rate limit (fold.md §4.1, trailing edge §10.4). Throws
+   * (leaving the slot and the announcement unchanged) when the merged announcement is invalid.
+   */
+  set(extra: SubstrateCapabilities): void;
+  /** Empties and removes the slot, re-announcing without it. Idempotent. */
+  release(): void;
 }
 
 export interface MeshHost {
@@ -84,6 +107,8 @@ export interface MeshHost {
   readonly fold: CapabilityFold;
   peerEntity(nodeId: bigint): Uint8Array | undefined;
   announceCapabilities(caps: CapabilitySet): Promise<void>;
+  /** A new slot for substrate tags and metadata merged into every announcement (see CapabilityContribution). */
+  contributeCapabilities(): CapabilityContribution;
   /** The node's warning sink (its onWarning option), for diagnostics.warn(). */
   readonly warnings: WarningSink | undefined;
 }

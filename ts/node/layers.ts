@@ -5,6 +5,7 @@
 import type { MeshHost } from './host.js';
 import { MeshOs, validateMeshOsOptions, type MeshOsOptions } from '../meshos/meshos.js';
 import { ChannelLayer, resolveChannelOptions, type ChannelOptions } from '../channels/layer.js';
+import { RpcLayer } from '../rpc/layer.js';
 
 /** Options a layer may read: the node's own options object (MeshNodeOptions), as passed to create(). */
 export type LayerOptions = Readonly<Record<string, unknown>>;
@@ -12,6 +13,8 @@ export type LayerOptions = Readonly<Record<string, unknown>>;
 /** One field per layer; a layer adds its field here and its construction in attachLayers. */
 export interface Layers {
   channels: ChannelLayer;
+  /** nRPC and AI tools (rpc-tools.md). */
+  rpc: RpcLayer;
   meshos: MeshOs;
 }
 
@@ -23,6 +26,7 @@ export function validateLayerOptions(opts: LayerOptions): void {
 
 export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
   const channels = new ChannelLayer(host, opts.channels as ChannelOptions | undefined);
+  const rpc = new RpcLayer(host);
   const meshos = new MeshOs(
     {
       nodeId: host.nodeId,
@@ -33,5 +37,5 @@ export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
     },
     opts.meshos as MeshOsOptions | undefined,
   );
-  return { channels, meshos };
+  return { channels, rpc, meshos };
 }

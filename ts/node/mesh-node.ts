@@ -38,6 +38,8 @@ import type { ChannelEvent } from '../channels/receiver.js';
 import type { ChannelStats } from '../channels/stats.js';
 import type { TokenChain } from '../channels/chain.js';
 import type { TokenCache } from '../channels/token-cache.js';
+import type { ToolFilter, ToolInfo } from '../tools/discovery.js';
+import type { ToolWatch, WatchToolsOptions } from '../tools/watch.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -540,6 +542,16 @@ export class MeshNode {
 
   // ---- layers (channels, rpc, blobs, meshos): public methods, one-line delegations to this.layers ----
 
+  /** Tools advertised in this node's fold, one per (toolId, version), with the nodes serving each (rpc-tools.md §8). */
+  listTools(filter?: ToolFilter): ToolInfo[] {
+    return this.layers.rpc.listTools(filter);
+  }
+
+  /** Added / removed / node-count changes of `listTools(filter)`; ends on cancel(), return(), the signal or close. */
+  watchTools(opts?: WatchToolsOptions): ToolWatch {
+    return this.layers.rpc.watchTools(opts);
+  }
+
   /** This node's MeshOS loop: snapshot, structural changes, admin events, daemons (sdk.md). */
   get meshos(): MeshOs {
     return this.layers.meshos;
@@ -653,6 +665,7 @@ export class MeshNode {
       },
       peerEntity: (nodeId) => node.peerEntity(nodeId),
       announceCapabilities: (caps) => node.announceCapabilities(caps),
+      contributeCapabilities: () => node.capabilities.contribution(),
       get warnings() {
         return node.warnings;
       },

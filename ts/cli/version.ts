@@ -1,0 +1,2 @@
+// The version `net-mesh --version` prints.
+export const VERSION = '0.1.0';
