@@ -10,6 +10,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { blake2s } from '@noble/hashes/blake2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
+import { NetMeshError } from '../errors.js';
 import { ascii, concatBytes } from '../identity/bytes.js';
 
 export const HASHLEN = 32;
@@ -20,18 +21,16 @@ export const MAX_NOISE_MESSAGE = 65535;
 const MAX_NONCE = (1n << 64n) - 1n; // reserved by the spec; never used for encryption
 
 /** A message failed AEAD authentication (wrong key, prologue, transcript or a forgery). */
-export class NoiseDecryptError extends Error {
+export class NoiseDecryptError extends NetMeshError {
   constructor(message = 'noise: decryption failed') {
-    super(message);
-    this.name = 'NoiseDecryptError';
+    super('HANDSHAKE_AUTH', message);
   }
 }
 
 /** A message is structurally invalid (too short, too long, bad public key). */
-export class NoiseMalformedError extends Error {
+export class NoiseMalformedError extends NetMeshError {
   constructor(message: string) {
-    super(message);
-    this.name = 'NoiseMalformedError';
+    super('HANDSHAKE_MALFORMED', message);
   }
 }
 

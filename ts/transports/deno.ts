@@ -155,7 +155,7 @@ export class DenoNativeTransport implements Transport {
         continue;
       }
       if (!this.serial!.push(dg.data, dest)) {
-        this.onSendError(new Error('send queue full'));
+        this.onSendError(new TransportError('send queue full'));
         continue;
       }
       st.datagramsOut++;

@@ -160,7 +160,7 @@ export class NodeDgramTransport implements Transport {
       }
       if (this.serial !== undefined) {
         if (!this.serial.push(dg.data, dest)) {
-          this.onSendError(new Error('send queue full'));
+          this.onSendError(new TransportError('send queue full'));
           continue;
         }
       } else {
