@@ -3,6 +3,7 @@
 // and exit 2 rather than pretend.
 import { MeshNode } from '../node/mesh-node.js';
 
+/** The package version the CLI reports. */
 export const VERSION = '0.1.0';
 
 const HELP = `net-mesh ${VERSION}
@@ -19,6 +20,7 @@ options:
   -v, --version     the version
 `;
 
+/** Where `main` writes: standard output and standard error by default. */
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
@@ -29,6 +31,10 @@ const stdio: CliIo = {
   err: (t) => process.stderr.write(t),
 };
 
+/**
+ * Runs the `net-mesh` command with `argv` (without the executable and script) and resolves with its
+ * exit code; output goes to `io`. `net-mesh --help` lists the commands.
+ */
 export async function main(argv: readonly string[] = process.argv.slice(2), io: CliIo = stdio): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {

@@ -245,6 +245,7 @@ const registry = new FinalizationRegistry<number>((handle) => {
 /** Set by `Blake3.portable` for the one constructor call it makes. */
 let nextPortable = false;
 
+/** How a Blake3 hasher keys itself: plain hashing (no options), keyed hashing or derive-key. */
 export interface Blake3Options {
   /** 32-byte key: keyed hashing (MAC / PRF). Exclusive with `context`. */
   key?: Uint8Array;

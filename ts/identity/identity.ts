@@ -6,6 +6,10 @@ import { requireBytes } from './bytes.js';
 import { verifyStrict } from './ed25519-strict.js';
 import { nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './node-id.js';
 
+/**
+ * A node's long-term identity: an ed25519 keypair and the ids derived from its public key
+ * (`nodeId`, `originHash`; fold.md §1). `Identity.generate()` or `Identity.fromSeed(seed)`.
+ */
 export class Identity {
   /** ed25519 public key (32 bytes); the reference calls it the EntityId. */
   readonly publicKey: Uint8Array;
