@@ -82,16 +82,4 @@ export type {
 } from './fold/capabilities.js';
 
 // Transports (sdk.md "Transports")
-export type { Datagram, Transport, TransportStats } from './transports/transport.js';
-export { NodeDgramTransport, type NodeDgramOptions } from './transports/node-dgram.js';
-export { DenoTransport, type DenoTransportOptions } from './transports/deno.js';
-export { BunTransport, type BunTransportOptions } from './transports/bun.js';
-export {
-  MemoryHub,
-  MemoryTransport,
-  type MemoryHubOptions,
-  type MemoryHubStats,
-  type LinkConditions,
-  type Tap,
-  type TapVerdict,
-} from './transports/memory-hub.js';
+export * from './transports/index.js';
