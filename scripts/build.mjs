@@ -10,6 +10,7 @@
 //            Dependencies are bundled; node:* built-ins are reached only at run time
 //            (process.getBuiltinModule, import()), so nothing needs resolving but relative chunks.
 //   types/   declarations of the package entries and of the files they reach (build-types.mjs)
+//   browser/, deno/   standalone single-file bundles (the relay program, the page-side transport)
 //   dev/, bench/   demo and benches, standalone bundles, not published
 //
 // Flags: `--force` rebuilds the core and the declarations even when their sources are unchanged;
@@ -39,6 +40,16 @@ const packageEntries = [
 ];
 /** Package entries that are executables: a shebang and the executable bit, no declarations. */
 const executables = ['cli'];
+
+/**
+ * Standalone single-file bundles for programs and pages that load one file, with dependencies and
+ * the core inlined, runnable by Deno, Bun and browsers: [source, output relative to dist/]. Not
+ * packed unless package.json "files" lists their directory.
+ */
+const standaloneEntries = [
+  ['ts/transports/webtransport.ts', 'browser/webtransport.mjs'],
+  ['ts/relay/main.ts', 'deno/relay.mjs'],
+];
 
 /** Development bundles, standalone and never published: [source, output relative to dist/]. */
 const devEntries = [
@@ -134,6 +145,17 @@ async function buildPackage(esbuild, entries) {
   }
 }
 
+async function buildStandalone(esbuild, [src, out]) {
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(root, src)],
+    outfile: join(dist, out),
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    external: ['node:*'],
+  });
+}
+
 async function buildDev(esbuild, [src, out]) {
   await esbuild.build({
     ...common,
@@ -151,6 +173,7 @@ async function main() {
   await buildWorkerSource(esbuild);
   const pkg = present(packageEntries);
   await buildPackage(esbuild, pkg);
+  for (const e of present(standaloneEntries)) await buildStandalone(esbuild, e);
   for (const e of present(devEntries)) await buildDev(esbuild, e);
   await buildTypes({
     root,
