@@ -35,7 +35,11 @@ export type NetMeshErrorCode =
   // CoreError, UnsupportedRuntimeError
   | 'CORE_OUT_OF_MEMORY'
   | 'CORE_ABI_MISMATCH'
-  | 'UNSUPPORTED_RUNTIME';
+  | 'UNSUPPORTED_RUNTIME'
+  // the WebTransport relay's framing (MalformedPacketError)
+  | 'RELAY_FRAME_MALFORMED'
+  // DeckError: DECK_<KIND>, open-ended like Net v0.27.0's Deck error kinds
+  | `DECK_${string}`;
 
 /** The base class of every error net-mesh reports; `code` says what went wrong, stably. */
 export class NetMeshError extends Error {
