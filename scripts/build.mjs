@@ -128,9 +128,7 @@ async function buildPackage(esbuild, entries) {
   rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
     ...common,
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    external: ['node:*'],
+    ...portable,
     entryPoints: Object.fromEntries(entries.map(([src, name]) => [name, join(root, src)])),
     outdir,
     splitting: true,
@@ -145,26 +143,17 @@ async function buildPackage(esbuild, entries) {
   }
 }
 
-async function buildStandalone(esbuild, [src, out]) {
-  await esbuild.build({
-    ...common,
-    entryPoints: [join(root, src)],
-    outfile: join(dist, out),
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    external: ['node:*'],
-  });
-}
+/** Portable settings: the package build and the standalone bundles run on every runtime. */
+const portable = { platform: 'neutral', mainFields: ['module', 'main'], external: ['node:*'] };
+/** Node-only development bundles: the benches' peers stay imports, `require` works. */
+const nodeDev = {
+  platform: 'node',
+  external: benchExternals,
+  banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+};
 
-async function buildDev(esbuild, [src, out]) {
-  await esbuild.build({
-    ...common,
-    entryPoints: [join(root, src)],
-    outfile: join(dist, out),
-    platform: 'node',
-    external: benchExternals,
-    banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
-  });
+async function buildSingle(esbuild, [src, out], options) {
+  await esbuild.build({ ...common, ...options, entryPoints: [join(root, src)], outfile: join(dist, out) });
 }
 
 async function main() {
@@ -173,8 +162,8 @@ async function main() {
   await buildWorkerSource(esbuild);
   const pkg = present(packageEntries);
   await buildPackage(esbuild, pkg);
-  for (const e of present(standaloneEntries)) await buildStandalone(esbuild, e);
-  for (const e of present(devEntries)) await buildDev(esbuild, e);
+  for (const e of present(standaloneEntries)) await buildSingle(esbuild, e, portable);
+  for (const e of present(devEntries)) await buildSingle(esbuild, e, nodeDev);
   await buildTypes({
     root,
     entries: pkg.filter(([, name]) => !executables.includes(name)).map(([src]) => src),
