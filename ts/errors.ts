@@ -1,8 +1,74 @@
 // Every failure the SDK reports is a NetMeshError subclass with a stable string `code`.
 
+/**
+ * The stable error codes, the one list of them: a new code is added here, next to the class that
+ * carries it, so `err.code` stays a closed union users can switch on.
+ */
+export type NetMeshErrorCode =
+  // InvalidArgumentError
+  | 'INVALID_ARGUMENT'
+  // MalformedPacketError: a datagram, header or encoded structure that fails validation
+  | 'MALFORMED_PACKET'
+  | 'MALFORMED_ANNOUNCEMENT'
+  | 'MALFORMED_FOLD_EXPORT'
+  | 'MALFORMED_SNAPSHOT'
+  // AuthenticationError, ReplayError
+  | 'AUTH_FAILED'
+  | 'REPLAY'
+  // HandshakeError (and KeyDerivationMismatchError)
+  | 'HANDSHAKE_TIMEOUT'
+  | 'HANDSHAKE_AUTH'
+  | 'HANDSHAKE_MALFORMED'
+  | 'HANDSHAKE_CLOSED'
+  | 'HANDSHAKE_FAILED'
+  | 'KEY_DERIVATION_MISMATCH'
+  // BackpressureError, NotConnectedError, StreamResetError
+  | 'BACKPRESSURE'
+  | 'NOT_CONNECTED'
+  | 'STREAM_CLOSED'
+  | 'STREAM_EPOCH'
+  | 'CLOSE_TIMEOUT'
+  | 'STREAM_RESET'
+  // TransportError, ClosedError
+  | 'TRANSPORT'
+  | 'CLOSED'
+  // CoreError, UnsupportedRuntimeError
+  | 'CORE_OUT_OF_MEMORY'
+  | 'CORE_ABI_MISMATCH'
+  | 'UNSUPPORTED_RUNTIME'
+  // the WebTransport relay's framing (MalformedPacketError)
+  | 'RELAY_FRAME_MALFORMED'
+  // DeckError: DECK_<KIND>, open-ended like Net v0.27.0's Deck error kinds
+  | `DECK_${string}`
+  // channels: TokenError, MembershipRejectedError, MembershipTimeoutError, PublishDeniedError,
+  // PublishFailedError, ChannelReliabilityError; membership frames that do not decode
+  | 'TOKEN_ERROR'
+  | 'MALFORMED_MEMBERSHIP'
+  | 'MEMBERSHIP_REJECTED'
+  | 'MEMBERSHIP_TIMEOUT'
+  | 'PUBLISH_DENIED'
+  | 'PUBLISH_FAILED'
+  | 'CHANNEL_RELIABILITY_CONFLICT'
+  // nRPC and tools: RpcCodecError, BodyTooLargeError, ToolCallParseError, ToolEventParseError,
+  // AlreadyServingError
+  | 'RPC_TRUNCATED'
+  | 'RPC_TOO_LARGE'
+  | 'RPC_INVALID_UTF8'
+  | 'RPC_BAD_LENGTH'
+  | 'BODY_TOO_LARGE'
+  | 'TOOL_CALL_PARSE'
+  | 'TOOL_EVENT_PARSE'
+  | 'ALREADY_SERVING'
+  // CliError and TypegenError (exit codes of meshos-cli.md §3.7)
+  | 'CLI_USAGE'
+  | `CONFIG_${string}`
+  | `TYPEGEN_${string}`;
+
+/** The base class of every error net-mesh reports; `code` says what went wrong, stably. */
 export class NetMeshError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  /** The stable code; messages may change between versions, codes do not. */
+  readonly code: NetMeshErrorCode;
+  constructor(code: NetMeshErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
@@ -11,7 +77,7 @@ export class NetMeshError extends Error {
 
 /** A datagram or header that fails validation (wire.md §2, §5). */
 export class MalformedPacketError extends NetMeshError {
-  constructor(message: string, code = 'MALFORMED_PACKET') {
+  constructor(message: string, code: NetMeshErrorCode = 'MALFORMED_PACKET') {
     super(code, message);
   }
 }
@@ -39,7 +105,7 @@ export class InvalidArgumentError extends NetMeshError {
 
 /** The Noise handshake failed; `code` names the cause (HANDSHAKE_TIMEOUT, HANDSHAKE_AUTH, ...). */
 export class HandshakeError extends NetMeshError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: NetMeshErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
@@ -53,7 +119,7 @@ export class BackpressureError extends NetMeshError {
 
 /** No session, no live stream record, stale epoch, closed or reset stream (streams.md §1). */
 export class NotConnectedError extends NetMeshError {
-  constructor(message: string, code = 'NOT_CONNECTED') {
+  constructor(message: string, code: NetMeshErrorCode = 'NOT_CONNECTED') {
     super(code, message);
   }
 }
@@ -76,6 +142,23 @@ export class TransportError extends NetMeshError {
 export class ClosedError extends NetMeshError {
   constructor(what: string) {
     super('CLOSED', `${what} is closed`);
+  }
+}
+
+/**
+ * The WebAssembly core could not serve the call: its memory cannot grow (CORE_OUT_OF_MEMORY), or
+ * the loaded module speaks another ABI version than this build (CORE_ABI_MISMATCH).
+ */
+export class CoreError extends NetMeshError {
+  constructor(code: 'CORE_OUT_OF_MEMORY' | 'CORE_ABI_MISMATCH', message: string) {
+    super(code, message);
+  }
+}
+
+/** The running JavaScript runtime lacks something net-mesh needs here (a built-in module, an API). */
+export class UnsupportedRuntimeError extends NetMeshError {
+  constructor(message: string) {
+    super('UNSUPPORTED_RUNTIME', message);
   }
 }
 
@@ -180,7 +263,7 @@ export class ChannelReliabilityError extends NetMeshError {
 /** Why an nRPC codec refused bytes or values (rpc-tools.md §3). */
 export type RpcCodecErrorKind = 'truncated' | 'too_large' | 'invalid_utf8' | 'bad_length';
 
-const RPC_CODEC_CODES: Record<RpcCodecErrorKind, string> = {
+const RPC_CODEC_CODES: Record<RpcCodecErrorKind, NetMeshErrorCode> = {
   truncated: 'RPC_TRUNCATED',
   too_large: 'RPC_TOO_LARGE',
   invalid_utf8: 'RPC_INVALID_UTF8',
@@ -259,7 +342,7 @@ export class AlreadyServingError extends NetMeshError {
  */
 export class CliError extends NetMeshError {
   constructor(
-    code: string,
+    code: NetMeshErrorCode,
     message: string,
     readonly exitCode: number,
     options?: { cause?: unknown },

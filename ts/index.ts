@@ -1,4 +1,7 @@
-// net-mesh: the public surface of sdk.md. Everything public is re-exported here; nothing else is.
+// net-mesh: the public surface of sdk.md, plus the names the other specs' "TypeScript SDK: further
+// names" sections add. Nothing internal is exported from here (tests and benches import internals
+// from their source files). Every runtime name exported here is listed in
+// test/package/public-names.ts, and docs/api.md documents each one (scripts/api-docs.mjs).
 export * from './core/index.js';
 export {
   NetMeshError,
@@ -27,18 +30,74 @@ export {
   ToolEventParseError,
   AlreadyServingError,
   type RpcCodecErrorKind,
+  CoreError,
+  UnsupportedRuntimeError,
+  type NetMeshErrorCode,
 } from './errors.js';
-export { Identity, nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './identity/index.js';
-export { parsePsk, generateNoiseKeypair, type KeyDerivationMode, type SessionKeys } from './session/handshake.js';
-export { MeshNode, type MeshNodeOptions, type NodeStats } from './node/mesh-node.js';
-export type { PeerInfo, PeerEvent, PeerEventKind } from './node/peer.js';
-export type { Health } from './node/failure-detector.js';
-export { Stream, type StreamStats } from './streams/stream.js';
-export type { StreamConfig } from './streams/config.js';
-export type { ReceivedEvent } from './streams/stream-engine.js';
-export { FairScheduler } from './streams/fair-scheduler.js';
+export { KeyDerivationMismatchError, type KeyDerivationMode } from './session/handshake.js';
+export { Identity, nodeIdFromPublicKey, originHashFromPublicKey } from './identity/index.js';
+
+// MeshNode and streams. Their declarations live in the engine files (ts/node/, ts/streams/); the
+// comments here document them until those files carry their own (a declaration's comment wins).
+export {
+  /**
+   * A mesh node: binds a transport, holds Noise sessions with its peers, watches their health with
+   * heartbeats, carries events on streams and announces and finds capabilities. Create one with
+   * `await MeshNode.create({ psk })`; `close()` frees its socket and worker.
+   */
+  MeshNode,
+  /** Options of `MeshNode.create`: the mesh PSK (required), bind address, identity, transport, timings, key derivation. */
+  type MeshNodeOptions,
+  /** Counters of `node.stats()`: packets, bytes, events, heartbeats, peers, announcements, and drops by reason. */
+  type NodeStats,
+} from './node/mesh-node.js';
+export type {
+  /** A connected peer as `node.peers()` reports it: node id, address, health and round-trip time. */
+  PeerInfo,
+  /** A change of a peer's state, from `node.peerEvents()`. */
+  PeerEvent,
+  /** What happened to a peer: its session came up, it was suspected, declared failed, or recovered. */
+  PeerEventKind,
+} from './node/peer.js';
+export type {
+  /** A peer's health as the failure detector sees it: "healthy", "suspected" or "failed". */
+  Health,
+} from './node/failure-detector.js';
+export {
+  /**
+   * A stream to one peer, from `node.openStream(peer, streamId, config)`: `send` waits for credit,
+   * `trySend` reports backpressure, `closeGraceful` waits for every reliable send to be acked.
+   */
+  Stream,
+  /** Figures of `stream.stats()`: sent, acked, retransmits, NACKs, RTO, cwnd, credit, and `closed`. */
+  type StreamStats,
+} from './streams/stream.js';
+export type {
+  /** How a stream sends (sdk.md "Streams"): reliability, the fair scheduler, weight, priority, window, retries. */
+  StreamConfig,
+} from './streams/config.js';
+export type {
+  /** One event delivered by `node.events()`: its sender, stream, sequence number and payload. */
+  ReceivedEvent,
+} from './streams/stream-engine.js';
+
+// Capabilities (fold.md §2, §7, §8)
+export { CapabilityFold, type FoldInsertOptions } from './fold/capability-fold.js';
+export { CapabilityFilter, type CapabilityQuery } from './fold/query.js';
+export { Tag } from './fold/tag.js';
+export type {
+  CapabilitySet,
+  GpuCapability,
+  GpuVendor,
+  Modality,
+  ModelCapability,
+  ResourceLimits,
+  SoftwareCapability,
+  ToolCapability,
+} from './fold/capabilities.js';
+
+// Transports (sdk.md "Transports")
 export * from './transports/index.js';
-export * from './fold/index.js';
 /** MeshOS and Deck (meshos-cli.md §1–§2, sdk.md "MeshOS / Deck"): `node.meshos`, `node.deck`. */
 export type { MeshOs, MeshOsOptions } from './meshos/meshos.js';
 export type { DeckClient, DeckStream } from './meshos/deck.js';

@@ -40,8 +40,8 @@ const group: Command = {
   commands: [
     { name: 'fail', summary: 'fails', positionals: [{ name: 'how' }], run: (ctx) => {
       const how = ctx.args.positionals[0];
-      if (how === 'cli') throw new CliError('X', 'a usage problem', 2);
-      if (how === 'sdk') throw new NetMeshError('SOMETHING', 'the substrate said no');
+      if (how === 'cli') throw new CliError('CLI_USAGE', 'a usage problem', 2);
+      if (how === 'sdk') throw new NetMeshError('TRANSPORT', 'the substrate said no');
       if (how === 'code') return 7;
       throw new Error('boom');
     } },

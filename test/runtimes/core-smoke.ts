@@ -1,7 +1,10 @@
 // Runtime smoke (Deno, Bun): the WASM core loads with initCore(), its kernels match the official
 // vectors, packets seal and open, and a core worker seals and opens a batch.
 import { readFileSync } from 'node:fs';
-import { initCore, blake3, Blake3, ChaCha20Poly1305, encodeHeader, decodeHeader, makeHeader, PacketSession, startCoreWorker } from '../../ts/core/index.js';
+import { initCore, blake3, Blake3, ChaCha20Poly1305, encodeHeader, decodeHeader } from '../../ts/core/index.js';
+import { makeHeader } from '../../ts/core/header.js';
+import { PacketSession } from '../../ts/core/session.js';
+import { startCoreWorker } from '../../ts/core/worker-host.js';
 import { PackWriter, writeSealRecord, readSealResponse, packDatagrams, readOpenResponse, Status } from '../../ts/core/batch-format.js';
 
 const runtime = typeof (globalThis as { Deno?: unknown }).Deno === 'object' ? 'deno' : typeof (globalThis as { Bun?: unknown }).Bun === 'object' ? 'bun' : 'node';

@@ -2,19 +2,19 @@
 // through the public API: the JSON shape (fold.md §3.1), signing (§3.2) and verification, and
 // the identity derivations behind them (§1, wire.md §10).
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Identity, initCore, nodeIdFromPublicKey } from '../../ts/index.js';
+// The announcement codec and the Noise key helper are internal (sdk.md names neither): checked at
+// their modules.
 import {
   encodeAnnouncement,
   encodeAnnouncementBytes,
-  generateNoiseKeypair,
-  Identity,
-  initCore,
-  nodeIdFromPublicKey,
   parseAnnouncement,
   signAnnouncement,
   signedBytes,
   verifyAnnouncement,
   type CapabilityAnnouncement,
-} from '../../ts/index.js';
+} from '../../ts/fold/announcement.js';
+import { generateNoiseKeypair } from '../../ts/session/noise.js';
 import { hex, loadFixture, unhex, utf8 } from './net-v0.27-fixtures.js';
 
 beforeAll(async () => {

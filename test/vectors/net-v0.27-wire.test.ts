@@ -2,23 +2,10 @@
 // API: the 68-byte header and its AAD (wire.md §2–§4), event framing (§5), the packet AEAD (§12),
 // and the stream control payloads (§8, streams.md).
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  AAD_SIZE,
-  buildAad,
-  ChaCha20Poly1305,
-  decodeHeader,
-  encodeHeader,
-  frameEvents,
-  HEADER_SIZE,
-  headerCounter,
-  initCore,
-  makeHeader,
-  MalformedPacketError,
-  PacketFlags,
-  readCounter,
-  unframeEvents,
-  AuthenticationError,
-} from '../../ts/core/index.js';
+import { ChaCha20Poly1305, decodeHeader, encodeHeader, initCore, MalformedPacketError, AuthenticationError } from '../../ts/core/index.js';
+// Header helpers and framing beyond encode/decode are internal (sdk.md names only those two).
+import { AAD_SIZE, buildAad, HEADER_SIZE, headerCounter, makeHeader, PacketFlags, readCounter } from '../../ts/core/header.js';
+import { frameEvents, unframeEvents } from '../../ts/core/frames.js';
 // The control-frame codec is not on the public surface (sdk.md names none); it is the codec the
 // node uses for 0x0B00/0x0B01/0x0B02, so its vectors are checked at that module.
 import { decodeStreamNack, decodeStreamReset, decodeStreamWindow, encodeStreamNack, encodeStreamReset, encodeStreamWindow, nackMissing } from '../../ts/streams/control-frames.js';

@@ -7,6 +7,7 @@ import { infoCommand } from './commands/info.js';
 import { typegenCommand } from './commands/typegen.js';
 import { VERSION } from './version.js';
 
+/** The package version the CLI reports. */
 export { VERSION };
 export type { CliIo, Command, CommandContext } from './command.js';
 
@@ -29,6 +30,10 @@ const stdio: CliIo = {
   },
 };
 
+/**
+ * Runs the `net-mesh` command with `argv` (without the executable and script) and resolves with its
+ * exit code; output goes to `io`. `net-mesh --help` lists the commands.
+ */
 export async function main(argv: readonly string[] = process.argv.slice(2), io: CliIo = stdio): Promise<number> {
   return runCli({ program: 'net-mesh', version: VERSION, commands: COMMANDS }, argv, io);
 }

@@ -15,6 +15,10 @@ import { nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './nod
  */
 const NOISE_STATIC_LABEL = ascii('net-mesh 2026 noise static key v1');
 
+/**
+ * A node's long-term identity: an ed25519 keypair and the ids derived from its public key
+ * (`nodeId`, `originHash`; fold.md §1). `Identity.generate()` or `Identity.fromSeed(seed)`.
+ */
 export class Identity {
   /** ed25519 public key (32 bytes); the reference calls it the EntityId. */
   readonly publicKey: Uint8Array;

@@ -8,7 +8,7 @@
 import { ChaCha20Poly1305 } from '../core/aead.js';
 import { blake2s, hkdfBlake2s } from '../core/blake2s.js';
 import { x25519, x25519PublicKey } from '../core/x25519.js';
-import { AuthenticationError } from '../errors.js';
+import { AuthenticationError, NetMeshError } from '../errors.js';
 import { ascii, concatBytes, randomBytes as cryptoRandomBytes } from '../identity/bytes.js';
 
 export const HASHLEN = 32;
@@ -19,18 +19,16 @@ export const MAX_NOISE_MESSAGE = 65535;
 const MAX_NONCE = (1n << 64n) - 1n; // reserved by the spec; never used for encryption
 
 /** A message failed AEAD authentication (wrong key, prologue, transcript or a forgery). */
-export class NoiseDecryptError extends Error {
+export class NoiseDecryptError extends NetMeshError {
   constructor(message = 'noise: decryption failed') {
-    super(message);
-    this.name = 'NoiseDecryptError';
+    super('HANDSHAKE_AUTH', message);
   }
 }
 
 /** A message is structurally invalid (too short, too long, bad public key). */
-export class NoiseMalformedError extends Error {
+export class NoiseMalformedError extends NetMeshError {
   constructor(message: string) {
-    super(message);
-    this.name = 'NoiseMalformedError';
+    super('HANDSHAKE_MALFORMED', message);
   }
 }
 
