@@ -33,6 +33,12 @@ describe('RevocationRegistry', () => {
     expect(r.floor(issuer.publicKey)).toBe(3);
     expect(r.floor(me.publicKey)).toBe(0);
   });
+
+  it('refuses a generation that is not a u32 with InvalidArgumentError, leaving the floor alone', () => {
+    const r = new RevocationRegistry();
+    for (const g of [-1, 1.5, 2 ** 32, Number.NaN]) expect(() => r.revokeBelow(issuer.publicKey, g), String(g)).toThrow(InvalidArgumentError);
+    expect(r.size).toBe(0);
+  });
 });
 
 describe('TokenCache', () => {

@@ -1,5 +1,6 @@
 // RevocationRegistry (channels.md §5): issuer → generation floor. A token is revoked iff its
 // issuer_generation is below its issuer's floor; floors only ever rise.
+import { InvalidArgumentError } from '../errors.js';
 import { requireBytes } from '../identity/bytes.js';
 import type { PermissionToken } from './token.js';
 
@@ -9,13 +10,17 @@ function hex(b: Uint8Array): string {
   return s;
 }
 
+/**
+ * Token revocation (channels.md §5): a generation floor per issuer. A token whose issuer generation
+ * is below its issuer's floor is revoked; `revokeBelow` only ever raises a floor.
+ */
 export class RevocationRegistry {
   readonly #floors = new Map<string, number>();
 
   /** Raises `issuer`'s floor to `generation` (never lowers it). */
   revokeBelow(issuer: Uint8Array, generation: number): void {
     requireBytes(issuer, 'issuer', 32);
-    if (!Number.isInteger(generation) || generation < 0 || generation > 0xffff_ffff) throw new RangeError(`generation must be a u32, got ${generation}`);
+    if (!Number.isInteger(generation) || generation < 0 || generation > 0xffff_ffff) throw new InvalidArgumentError(`generation must be a u32, got ${String(generation)}`);
     const k = hex(issuer);
     if (generation > (this.#floors.get(k) ?? 0)) this.#floors.set(k, generation);
   }
