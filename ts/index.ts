@@ -82,6 +82,7 @@ export type {
 } from './streams/stream-engine.js';
 
 // Capabilities (fold.md §2, §7, §8)
+export type { AnnounceOptions } from './node/capability-service.js';
 export { CapabilityFold, type FoldInsertOptions } from './fold/capability-fold.js';
 export { CapabilityFilter, type CapabilityQuery } from './fold/query.js';
 export { Tag } from './fold/tag.js';
@@ -98,7 +99,9 @@ export type {
 
 // Transports (sdk.md "Transports")
 export * from './transports/index.js';
-/** MeshOS and Deck (meshos-cli.md §1–§2, sdk.md "MeshOS / Deck"): `node.meshos`, `node.deck`. */
+
+// MeshOS and Deck (meshos-cli.md §1–§2 and §5 decision 6, sdk.md "MeshOS / Deck"): `node.meshos`,
+// `node.deck` and the snapshot types they hand out.
 export type { MeshOs, MeshOsOptions } from './meshos/meshos.js';
 export type { DeckClient, DeckStream } from './meshos/deck.js';
 export type {
@@ -130,8 +133,27 @@ export type {
   StatusSummary,
   MeshOsClock,
 } from './meshos/types.js';
+
+// Channels (channels.md §10, sdk.md "Channels")
 export * from './channels/index.js';
-/** nRPC wire codecs (rpc-tools.md §2–§3) and the response status table. */
-export { nrpc, RpcStatus, type RpcStatusName, type EventMeta, type RpcHeader, type RequestPayload, type ResponsePayload, type RequestChunkPayload, type RequestGrant } from './rpc/index.js';
-/** AI tool descriptors, provider formats (`toolFormats`) and discovery types (rpc-tools.md §7–§8). */
+
+// nRPC wire codecs (rpc-tools.md §2–§3) and the response status table (sdk.md "Wire codecs and tool formats")
+export {
+  nrpc,
+  RpcStatus,
+  type RpcStatusName,
+  type EventMeta,
+  type RpcHeader,
+  type RequestPayload,
+  type ResponsePayload,
+  type RequestChunkPayload,
+  type RequestGrant,
+  type RequestInput,
+  type ResponseInput,
+  type RequestChunkInput,
+  type HeaderInput,
+  type Frame,
+} from './rpc/index.js';
+
+// AI tools: descriptors, provider formats (`toolFormats`) and discovery types (rpc-tools.md §7–§8)
 export * from './tools/index.js';

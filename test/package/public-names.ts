@@ -32,6 +32,18 @@ export const INDEX_NAMES = [
   'StreamResetError',
   'TransportError',
   'UnsupportedRuntimeError',
+  'DeckError',
+  'TokenError',
+  'MembershipRejectedError',
+  'MembershipTimeoutError',
+  'PublishDeniedError',
+  'PublishFailedError',
+  'ChannelReliabilityError',
+  'RpcCodecError',
+  'BodyTooLargeError',
+  'ToolCallParseError',
+  'ToolEventParseError',
+  'AlreadyServingError',
   // identity (sdk.md "Identity"; fold.md §1 derivations)
   'Identity',
   'nodeIdFromPublicKey',
@@ -49,6 +61,23 @@ export const INDEX_NAMES = [
   'BunTransport',
   'MemoryHub',
   'MemoryTransport',
+  'WebTransportTransport',
+  // channels (channels.md §10)
+  'ChannelName',
+  'channelHash',
+  'wireChannelHash',
+  'PermissionToken',
+  'TokenScope',
+  'TokenChain',
+  'TokenCache',
+  'RevocationRegistry',
+  // nRPC wire codecs and statuses (sdk.md "Wire codecs and tool formats", rpc-tools.md §10)
+  'nrpc',
+  'RpcStatus',
+  // AI tools (sdk.md "Wire codecs and tool formats", rpc-tools.md §7)
+  'toolFormats',
+  'toolDescriptorFromJSON',
+  'toolDescriptorToJSON',
 ];
 
 /** `net-mesh/cli`: the CLI's programmatic entry. */

@@ -3,6 +3,7 @@
 import { InvalidArgumentError, TokenError, type TokenErrorKind } from '../errors.js';
 import { requireBytes } from '../identity/bytes.js';
 import { capsMatch, checkCapsFilter, type CapsFilter, type NodeCaps } from './caps-match.js';
+import type { CapabilityFilter, CapabilityQuery } from '../fold/query.js';
 import type { TokenChain } from './chain.js';
 import { channelHash, requireChannelName } from './name.js';
 import type { RevocationRegistry } from './revocation.js';
@@ -13,9 +14,9 @@ import { requireVisibility, type Visibility } from './visibility.js';
 export interface ChannelConfig {
   visibility?: Visibility;
   /** Node filter the publisher itself must match to publish (fold.md §7.2, GB units). */
-  publishCaps?: CapsFilter;
+  publishCaps?: CapabilityQuery | CapabilityFilter;
   /** Node filter a subscriber must match (evaluated on the publisher's fold data for it). */
-  subscribeCaps?: CapsFilter;
+  subscribeCaps?: CapabilityQuery | CapabilityFilter;
   /** Require a token chain; with no `tokenRoots` this denies everything (fail closed). */
   requireToken?: boolean;
   /** EntityIds (32 bytes each) chains must be rooted at; non-empty roots imply requireToken. */

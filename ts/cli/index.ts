@@ -7,9 +7,9 @@ import { infoCommand } from './commands/info.js';
 import { typegenCommand } from './commands/typegen.js';
 import { VERSION } from './version.js';
 
-/** The package version the CLI reports. */
 export { VERSION };
-export type { CliIo, Command, CommandContext } from './command.js';
+// The verb interfaces (Command, CommandContext) stay internal: `main` runs the built-in verbs only.
+export type { CliIo } from './command.js';
 
 const COMMANDS: Command[] = [
   infoCommand,
