@@ -88,6 +88,14 @@ function memberLine(ts, checker, member, decl, prefix) {
   return `- \`${sig}\`${doc ? ` — ${doc}` : ''}`;
 }
 
+/** The name reaches the entry point through a type-only export (`export type { X }`) somewhere on its alias chain. */
+function isTypeOnlyExport(ts, checker, alias) {
+  for (let a = alias; a && a.flags & ts.SymbolFlags.Alias; a = checker.getImmediateAliasedSymbol(a)) {
+    if ((a.declarations ?? []).some((d) => ts.isTypeOnlyImportOrExportDeclaration(d))) return true;
+  }
+  return false;
+}
+
 function render(ts, checker, name, sym, alias) {
   const flags = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;
   const kind = kindOf(ts, sym);
@@ -106,9 +114,12 @@ function render(ts, checker, name, sym, alias) {
     const heritage = (decl.heritageClauses ?? []).map((h) => oneLine(h.getText())).join(' ');
     if (heritage) lines.push(`\`${kind} ${name} ${heritage}\``, '');
     if (kind === 'class') {
-      // A class without a public constructor (private, or created by a factory) shows none.
+      // A class without a public constructor (private, or created by a factory) shows none, and so
+      // does a class exported as a type only (the node hands out its instances, e.g. MeshOs).
       const ctor = sym.members?.get(ts.InternalSymbolName.Constructor);
-      const hidden = (ctor?.declarations ?? []).some((d) => ts.getCombinedModifierFlags(d) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected));
+      const hidden =
+        isTypeOnlyExport(ts, checker, alias) ||
+        (ctor?.declarations ?? []).some((d) => ts.getCombinedModifierFlags(d) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected));
       if (!hidden) {
         for (const s of checker.getTypeOfSymbolAtLocation(sym, decl).getConstructSignatures()) {
           const text = signatureText(checker, s, decl, flags | ts.TypeFormatFlags.WriteArrowStyleSignature);

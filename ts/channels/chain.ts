@@ -24,6 +24,11 @@ function checkSkew(skewSecs: number): number {
   return skewSecs;
 }
 
+/**
+ * A root-anchored credential (channels.md §4): 1–8 tokens, root first, each delegating to the next.
+ * Build one with `TokenChain.of` / `single`, encode it with `encode` (alias `toBytes`), read it with
+ * `TokenChain.decode` (alias `fromBytes`), check it with `verifyAuthorizes`.
+ */
 export class TokenChain {
   readonly tokens: readonly PermissionToken[];
 

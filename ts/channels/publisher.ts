@@ -24,9 +24,12 @@ import { TokenScope } from './token.js';
 import type { NodeCaps } from './caps-match.js';
 import { visible } from './visibility.js';
 
+/** How a publish is sent: "unreliable" (default) or "reliable" (full retransmit, channels.md §11). */
 export type Reliability = 'reliable' | 'unreliable';
+/** When a publish fails: "best-effort" (default), "fail-fast" or "collect" (see `PublishOptions.policy`). */
 export type PublishPolicy = 'best-effort' | 'fail-fast' | 'collect';
 
+/** Options of `node.publish` / `node.publishMany` (channels.md §8): reliability, failure policy, concurrency. */
 export interface PublishOptions {
   /** Per publish (default "unreliable", as Net v0.27.0's PublishConfig); see the note above. */
   reliability?: Reliability;
@@ -39,7 +42,7 @@ export interface PublishOptions {
   maxInflight?: number;
 }
 
-/** Counts as numbers, node ids as bigint (channels.md §8.3). */
+/** What a publish did (channels.md §8.3): recipients attempted, deliveries, and per-node errors (ids as bigint). */
 export interface PublishReport {
   attempted: number;
   delivered: number;

@@ -17,8 +17,10 @@ export const DENIAL_CAUSES = [
   'notAuthorized',
   'delegationNotAllowed',
 ] as const;
+/** Why a subscribe was refused or a retained subscription dropped (channels.md §9), as counted in `ChannelStats`. */
 export type DenialCause = (typeof DENIAL_CAUSES)[number];
 
+/** Counters and gauges of `node.channelStats()`: subscribe outcomes by cause, membership, publishes, sweeps, receives. */
 export interface ChannelStats {
   /** Publisher side: subscribe requests from peers (channels.md §7, §9). */
   subscribe: {

@@ -12,6 +12,7 @@ export const MAX_TOKENS_PER_SLOT = 32;
 export const RECOMMENDED_SKEW_SECS = 60;
 export const MAX_SKEW_SECS = 300;
 
+/** Options of `new TokenCache`: clock skew, a shared revocation registry, and the slot caps. */
 export interface TokenCacheOptions {
   /** Clock skew tolerated on both ends of a validity window, 0..300 s (default 0, 60 recommended). */
   skewSecs?: number;
@@ -26,6 +27,11 @@ function capOption(v: unknown, field: string, dflt: number): number {
   return v;
 }
 
+/**
+ * Verified tokens by (subject, channel hash), WILDCARD tokens in the channel-0 slot, with the
+ * node's revocation registry and clock skew (channels.md §5). Bounded: 65,536 slots × 32 tokens by
+ * default. `node.tokenCache` is the node's own.
+ */
 export class TokenCache {
   readonly revocation: RevocationRegistry;
   readonly skewSecs: number;

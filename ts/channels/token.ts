@@ -24,6 +24,7 @@ export const TokenScope = Object.freeze({
   ALL: 15,
 });
 
+/** A scope bit by name (channels.md §3): `wildcard` makes a token cover every channel. */
 export type ScopeName = 'publish' | 'subscribe' | 'admin' | 'delegate' | 'wildcard';
 const SCOPE_BITS: Record<ScopeName, number> = { publish: 1, subscribe: 2, admin: 4, delegate: 8, wildcard: 16 };
 /** A scope as bits or as names. */
@@ -100,6 +101,7 @@ export interface TokenFields {
   nonce?: bigint;
 }
 
+/** Options of `PermissionToken.issue` (sdk.md "Channels"): subject, scope, channel, lifetime, delegation depth. */
 export interface IssueOptions {
   /** The subject's EntityId (32-byte ed25519 public key). */
   subject: Uint8Array;
@@ -131,6 +133,11 @@ function signWith(signer: TokenSigner, message: Uint8Array): Uint8Array {
   return signer.sign(message);
 }
 
+/**
+ * A signed 169-byte permission token (channels.md §3): issuer and subject EntityIds, scope bits,
+ * channel hash, validity window, delegation depth. Issue one with `PermissionToken.issue`, derive
+ * one with `token.delegate`, read one with `PermissionToken.fromBytes` (alias `decode`).
+ */
 export class PermissionToken {
   readonly issuer: Uint8Array;
   readonly subject: Uint8Array;

@@ -7,6 +7,7 @@
 // peer's recorded subnet is GLOBAL unless the layer is told otherwise.
 import { InvalidArgumentError } from '../errors.js';
 
+/** Who may subscribe to a channel and receive its publishes, by subnet (channels.md §2); "global" by default. */
 export type Visibility = 'subnet-local' | 'parent-visible' | 'exported' | 'global';
 export const VISIBILITIES: readonly Visibility[] = ['subnet-local', 'parent-visible', 'exported', 'global'];
 export const GLOBAL_SUBNET = 0;

@@ -1,2 +1,2 @@
-// The version `net-mesh --version` prints.
+/** The package version `net-mesh --version` prints. */
 export const VERSION = '0.1.0';

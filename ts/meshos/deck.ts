@@ -127,6 +127,11 @@ function checkPredicate(pred: unknown): void {
   if (typeof pred !== 'function') throw new InvalidArgumentError('pred must be a function (snapshot) => boolean');
 }
 
+/**
+ * Deck watch surfaces over the node's MeshOS snapshot (meshos-cli.md §2), reached as `node.deck`:
+ * wait for a predicate, stream snapshots or status summaries. Woken by structural changes, with
+ * the ceiling (100 ms) as a backstop.
+ */
 export class DeckClient {
   readonly #source: DeckSource;
   readonly #clock: Pick<MeshOsClock, 'setTimer'>;

@@ -82,6 +82,10 @@ interface Registration {
   disposed: boolean;
 }
 
+/**
+ * The node's MeshOS loop (meshos-cli.md §1, sdk.md "MeshOS / Deck"), reached as `node.meshos`:
+ * its snapshot, structural changes, local admin events, supervised daemons and log lines.
+ */
 export class MeshOs {
   readonly #deps: MeshOsDeps;
   readonly #clock: MeshOsClock;

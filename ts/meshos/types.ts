@@ -12,6 +12,7 @@ export type DaemonHealth = { kind: 'healthy' } | { kind: 'degraded'; reason: str
 /** The restart gate (§1.2): `untilMs` is the time remaining at the projection instant. */
 export type RestartState = { kind: 'idle' } | { kind: 'backingOff'; untilMs: bigint } | { kind: 'crashLooping'; untilMs: bigint };
 
+/** A supervised daemon in the snapshot (meshos-cli.md §1.3 `daemons`). */
 export interface DaemonSnapshot {
   name: string;
   lifecycle: DaemonLifecycle;
@@ -25,17 +26,20 @@ export interface DaemonSnapshot {
   ageMs: bigint;
 }
 
+/** A replicated chain in the snapshot (meshos-cli.md §1.3 `replicas`): its holders, desired count and leader. */
 export interface ReplicaSnapshot {
   holders: readonly bigint[];
   desiredCount?: number;
   leader?: bigint;
 }
 
-/** Peer health as MeshOS sees it: the failure detector's healthy / suspected / failed. */
+/** Peer health as MeshOS sees it: the failure detector's healthy / suspected / failed, as healthy / degraded / unreachable. */
 export type PeerHealth = 'healthy' | 'degraded' | 'unreachable';
 
+/** A peer's maintenance state as this node mirrors it (meshos-cli.md §1.3 `peers.maintenance`). */
 export type MaintenanceMirror = 'active' | 'enteringMaintenance' | 'maintenance' | 'exitingMaintenance' | 'drainFailed' | 'recovery';
 
+/** A peer in the snapshot (meshos-cli.md §1.3 `peers`): RTT, health, maintenance, load and capabilities. */
 export interface PeerSnapshot {
   rttMs?: bigint;
   health?: PeerHealth;
@@ -53,12 +57,14 @@ export interface PeerSnapshot {
   forkedFrom?: string;
 }
 
+/** An entry of the avoid list (meshos-cli.md §1.3 `avoid_list`): why the node is avoided and for how long. */
 export interface AvoidEntrySnapshot {
   reason: string;
   /** Remaining TTL at the projection instant. */
   ttlMs: bigint;
 }
 
+/** This node's maintenance state (meshos-cli.md §1.3 `local_maintenance`); times are relative to the snapshot. */
 export type MaintenanceStateSnapshot =
   | { kind: 'active' }
   | { kind: 'enteringMaintenance'; sinceMs: bigint; deadlineRemainingMs?: bigint }
@@ -75,6 +81,7 @@ export interface EmittedActionSnapshot {
   ageMs: bigint;
 }
 
+/** A recorded failure (meshos-cli.md §1.3 `recent_failures`, a ring of at most 256). */
 export interface FailureRecord {
   seq: bigint;
   /** e.g. `daemon:indexer`, `drain:local`. */
@@ -84,6 +91,7 @@ export interface FailureRecord {
   recordedAtMs: bigint;
 }
 
+/** An admin event and its outcome (the snapshot's `adminAudit` ring). */
 export interface AdminAuditRecord {
   seq: bigint;
   /** The admin event kind (`freeze`, `drain`, ...). */
@@ -95,8 +103,10 @@ export interface AdminAuditRecord {
   recordedAtMs: bigint;
 }
 
+/** The level of a `LogRecord`. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
+/** A log line of the loop or the application (the snapshot's `logRing`). */
 export interface LogRecord {
   seq: bigint;
   level: LogLevel;
@@ -105,6 +115,7 @@ export interface LogRecord {
   recordedAtMs: bigint;
 }
 
+/** A daemon migration in flight (meshos-cli.md §1.3 `in_flight_migrations`). */
 export interface MigrationSnapshot {
   daemonOrigin: bigint;
   phase: 'snapshot' | 'transfer' | 'restore' | 'replay' | 'cutover' | 'complete';
@@ -178,6 +189,7 @@ export type AdminEvent =
   | { kind: 'thaw' }
   | { kind: 'clearAvoidList'; /** One peer to un-avoid; all entries when omitted. */ peer?: bigint };
 
+/** The `kind` of an `AdminEvent`. */
 export type AdminEventKind = AdminEvent['kind'];
 
 /** What a registered daemon can tell its supervisor; also passed to `start`. */

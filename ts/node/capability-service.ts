@@ -23,8 +23,11 @@ import type { ToolCapability } from '../fold/capabilities.js';
 export const MIN_ANNOUNCE_INTERVAL_MS = 10_000;
 export const FOLD_SWEEP_INTERVAL_MS = 500;
 
+/** Options of `node.announceCapabilities` (fold.md §4.1, §8): announcement TTL and signing. */
 export interface AnnounceOptions {
+  /** How long receivers keep the announcement, in seconds (300 by default). */
   ttlSecs?: number;
+  /** Sign it with the node's identity (true by default). */
   signed?: boolean;
 }
 

@@ -5,6 +5,7 @@ import { BodyTooLargeError, InvalidArgumentError } from '../errors.js';
 import { EVENT_META_SIZE, MAX_FRAME_SIZE } from './constants.js';
 import { decodeEventMeta, encodeEventMeta, type EventMeta } from './event-meta.js';
 
+/** A decoded nRPC frame (`nrpc.decodeFrame`): its EventMeta and the payload after it. */
 export interface Frame {
   meta: EventMeta;
   /** The bytes after the EventMeta (a view into the event). */

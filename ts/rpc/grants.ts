@@ -5,6 +5,7 @@ import { InvalidArgumentError, RpcCodecError } from '../errors.js';
 import { REQUEST_GRANT_SIZE, STREAM_GRANT_SIZE } from './constants.js';
 import { u64Arg, uintArg } from './wire-bytes.js';
 
+/** A decoded REQUEST_GRANT (rpc-tools.md §5): upload credits for one call. */
 export interface RequestGrant {
   callId: bigint;
   credits: number;

@@ -8,6 +8,12 @@ import { assertFitsOneEvent, decodeFrame, encodeFrame } from './frame.js';
 import { canonicalUploadFlags, decodeRequestOrReject, malformedRequestResponse, responseKind, windowInitial } from './server-codec.js';
 import { RpcStatus, rpcStatusName } from './status.js';
 
+/**
+ * The pure nRPC wire codecs (rpc-tools.md §2–§5, sdk.md "Wire codecs and tool formats"): EventMeta,
+ * REQUEST, RESPONSE, REQUEST_CHUNK and grant encoders and decoders, frame helpers and the
+ * numeric tables (`DISPATCH`, `FLAGS`, `HEADERS`, `LIMITS`). u64 fields are bigint; decoders
+ * throw `RpcCodecError`.
+ */
 export const nrpc = Object.freeze({
   encodeEventMeta,
   decodeEventMeta,

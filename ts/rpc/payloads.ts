@@ -9,6 +9,7 @@ import { WireReader, WireWriter, bytesArg, limit, u64Arg, uintArg, utf8Bytes } f
 /** `[name, value]`; names are UTF-8 (1–64 bytes), values opaque bytes (≤ 4096). */
 export type RpcHeader = [name: string, value: Uint8Array];
 
+/** A decoded REQUEST payload (rpc-tools.md §3): service, deadline, flags, headers and body. */
 export interface RequestPayload {
   service: string;
   /** Absolute Unix time in ns; 0n = no deadline. */
@@ -18,12 +19,14 @@ export interface RequestPayload {
   body: Uint8Array;
 }
 
+/** A decoded RESPONSE payload (rpc-tools.md §3): status (`RpcStatus` or an application value), headers and body. */
 export interface ResponsePayload {
   status: number;
   headers: RpcHeader[];
   body: Uint8Array;
 }
 
+/** A decoded REQUEST_CHUNK payload (rpc-tools.md §3, §5): one more upload item of a client-streaming call. */
 export interface RequestChunkPayload {
   callId: bigint;
   flags: number;
@@ -31,8 +34,11 @@ export interface RequestChunkPayload {
   body: Uint8Array;
 }
 
-/** Encoder input: optional fields default to 0 / none / empty; header values may be strings. */
+// Encoder inputs: optional fields default to 0 / none / empty; header values may be strings.
+
+/** A header as the encoders take it: `[name, value]`, a string value is written as UTF-8. */
 export type HeaderInput = readonly [name: string, value: Uint8Array | string];
+/** What `nrpc.encodeRequest` takes: a `RequestPayload` whose fields besides `service` are optional. */
 export interface RequestInput {
   service: string;
   deadlineNs?: bigint;
@@ -40,11 +46,13 @@ export interface RequestInput {
   headers?: readonly HeaderInput[];
   body?: Uint8Array;
 }
+/** What `nrpc.encodeResponse` takes: a `ResponsePayload` whose headers and body are optional. */
 export interface ResponseInput {
   status: number;
   headers?: readonly HeaderInput[];
   body?: Uint8Array;
 }
+/** What `nrpc.encodeRequestChunk` takes: a `RequestChunkPayload` whose fields besides `callId` are optional. */
 export interface RequestChunkInput {
   callId: bigint;
   flags?: number;

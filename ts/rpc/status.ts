@@ -1,6 +1,10 @@
 // nRPC response statuses (rpc-tools.md §3): 0–8 named, 9–0x7FFF reserved (decoded as
 // application values), 0x8000–0xFFFF application-defined.
 
+/**
+ * The named nRPC response statuses, 0–8 (rpc-tools.md §3). Values 9–0x7FFF are reserved and
+ * 0x8000–0xFFFF application-defined; both decode as application statuses.
+ */
 export const RpcStatus = Object.freeze({
   Ok: 0,
   NotFound: 1,
@@ -13,6 +17,7 @@ export const RpcStatus = Object.freeze({
   CapabilityDenied: 8,
 } as const);
 
+/** The name of a named status: a key of `RpcStatus`. */
 export type RpcStatusName = keyof typeof RpcStatus;
 
 const NAMES = Object.keys(RpcStatus) as RpcStatusName[];

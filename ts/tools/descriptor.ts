@@ -3,6 +3,10 @@
 // estimated_time_ms, stateless, streaming, tags, node_count. Schemas travel as JSON Schema text.
 import { InvalidArgumentError } from '../errors.js';
 
+/**
+ * An AI tool's descriptor as the SDK spells it (camelCase, rpc-tools.md §7); convert to and from
+ * the snake_case wire JSON with `toolDescriptorToJSON` / `toolDescriptorFromJSON`.
+ */
 export interface ToolDescriptor {
   /** The tool id: at once the nRPC service name, the `nrpc:<id>` and the `ai-tool:<id>` tag. */
   toolId: string;

@@ -18,6 +18,7 @@ export interface ToolFilter {
   tools?: string[];
 }
 
+/** One change of a `watchTools` stream (rpc-tools.md §8): a tool added or removed, or its node count changed. */
 export interface ToolListChange {
   kind: 'added' | 'removed' | 'nodeCountChanged';
   descriptor: ToolInfo;

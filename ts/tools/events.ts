@@ -4,6 +4,10 @@
 import { InvalidArgumentError, ToolEventParseError } from '../errors.js';
 import { jsonUnsigned, parseJson, JsonObject, JsonSyntaxError } from '../fold/json.js';
 
+/**
+ * One event of a streaming tool (rpc-tools.md §7): `start`, `progress` and `delta` are
+ * non-terminal, `result` and `error` terminal (exactly one per stream).
+ */
 export type ToolEvent =
   | { type: 'start'; toolId: string; callId?: bigint; metadata?: unknown }
   | { type: 'progress'; pct?: number; message?: string }

@@ -13,7 +13,7 @@ export interface ToolCallSpec {
   providerCallId?: string;
 }
 
-/** The descriptor fields lowering reads; `inputSchema` may also be an already-parsed object. */
+/** What `toolFormats.toOpenAI` & co. read: a `ToolDescriptor`, or just these fields (`inputSchema` may be a parsed object). */
 export type LowerableTool = Pick<ToolDescriptor, 'toolId'> & {
   description?: string | null;
   inputSchema?: string | object | null;

@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { CapabilityFold } from '../fold/capability-fold.js';
 import { diffToolLists, listToolsInFold, normalizeToolFilter, type ToolFilter, type ToolInfo, type ToolListChange } from './discovery.js';
 
+/** Options of `node.watchTools`: which tools, an optional re-list ceiling, and an abort signal. */
 export interface WatchToolsOptions {
   filter?: ToolFilter;
   /** Also re-list every `ceilingMs` without a fold change (a backstop; off by default). */

@@ -13,5 +13,4 @@ export {
   type Tap,
   type TapVerdict,
 } from './memory-hub.js';
-/** The page-side transport of the browser path (a WebTransport session to a relay). */
 export { WebTransportTransport, type WebTransportTransportOptions } from './webtransport.js';

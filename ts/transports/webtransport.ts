@@ -22,6 +22,7 @@ import { ReceiveBatcher } from './receive-batcher.js';
 import { emptyStats, errorText, type Datagram, type Transport, type TransportStats } from './transport.js';
 import { udpSendHost } from './udp-destination.js';
 
+/** Options of `new WebTransportTransport` (sdk.md "Transports"): the relay's URL and certificate hash, limits. */
 export interface WebTransportTransportOptions {
   /** The relay's URL, e.g. "https://127.0.0.1:4433/net-mesh" (what the relay prints). */
   url: string;
@@ -43,6 +44,11 @@ const MAX_QUEUED_DATAGRAMS = 4096;
 /** How long close() waits for the session to report closed. */
 const CLOSE_WAIT_MS = 1000;
 
+/**
+ * The page-side transport of the browser path (sdk.md "Transports"): a WebTransport session to a
+ * `net-mesh relay`, which forwards each packet to its mesh UDP address and back. Its addresses are
+ * ordinary mesh `host:port` strings. Runs where the WebTransport API exists (browsers, Deno).
+ */
 export class WebTransportTransport implements Transport {
   private readonly url: string;
   private readonly hash: Uint8Array<ArrayBuffer> | undefined;
