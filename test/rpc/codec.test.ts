@@ -48,7 +48,7 @@ describe('EventMeta (24 bytes)', () => {
 });
 
 describe('Net golden REQUEST frame (tests/cross_lang_wire/nrpc_frame.json)', () => {
-  const v = JSON.parse(readFileSync(new URL('../vectors/net-nrpc-frame.json', import.meta.url), 'utf8'));
+  const v = JSON.parse(readFileSync(new URL('../vectors/net-v0.27/cross_lang_wire/nrpc_frame.json', import.meta.url), 'utf8'));
   const frame = unhex(v.hex);
   // That fixture is from a later Net version that inserts an 8-byte RpcRouteV1 after the
   // EventMeta; the EventMeta and RequestPayload bytes are the v0.27 layout.
@@ -251,7 +251,7 @@ describe('server helpers', () => {
   });
 
   it('places REQUEST_END on the last data-bearing frame (Net golden_vectors_streaming.json)', () => {
-    const v = JSON.parse(readFileSync(new URL('../vectors/net-nrpc-streaming.json', import.meta.url), 'utf8'));
+    const v = JSON.parse(readFileSync(new URL('../vectors/net-v0.27/cross_lang_nrpc/golden_vectors_streaming.json', import.meta.url), 'utf8'));
     const CS = nrpc.FLAGS.CLIENT_STREAMING_REQUEST;
     const END = nrpc.FLAGS.REQUEST_END;
     const seen = new Set<number>();

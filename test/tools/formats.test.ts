@@ -4,8 +4,8 @@ import { toolDescriptorFromJSON, toolDescriptorToJSON, toolFormats, type ToolDes
 import { InvalidArgumentError, ToolCallParseError, ToolEventParseError } from '../../ts/errors.js';
 
 const load = (f: string) => JSON.parse(readFileSync(new URL(`../vectors/${f}`, import.meta.url), 'utf8'));
-const formats = load('net-tool-formats.json');
-const events = load('net-tool-events.json');
+const formats = load('net-v0.27/cross_lang_tool_formats/golden_vectors.json');
+const events = load('net-v0.27/cross_lang_tool_formats/tool_event_vectors.json');
 
 type Spec = { name: string; arguments_json?: string; arguments_parsed?: unknown; provider_call_id: string | null };
 function expectSpec(got: ReturnType<typeof toolFormats.parseOpenAICall>, want: Spec): void {
