@@ -3,10 +3,23 @@
 // compiles it and runs it under Node, Deno and Bun. Any failure throws (a non-zero exit).
 import {
   AuthenticationError,
+  Identity,
   MeshNode,
   NetMeshError,
+  PermissionToken,
+  RpcCodecError,
+  RpcStatus,
+  TokenChain,
+  TokenError,
+  channelHash,
+  nrpc,
+  toolDescriptorFromJSON,
+  toolFormats,
+  type ChannelConfig,
   type NetMeshErrorCode,
   type ReceivedEvent,
+  type RequestPayload,
+  type ToolDescriptor,
 } from 'net-mesh';
 import { Blake3, ChaCha20Poly1305, MalformedPacketError, blake3, decodeHeader, encodeHeader, initCore, type PacketHeader } from 'net-mesh/core';
 import { main as cli } from 'net-mesh/cli';
@@ -65,6 +78,36 @@ try {
 let printed = '';
 check((await cli(['--version'], { out: (t) => (printed += t), err: () => {} })) === 0 && /^\d+\.\d+\.\d+/.test(printed), 'net-mesh --version');
 
+// The layers' further names (channels.md §10, sdk.md "Wire codecs and tool formats").
+const root = Identity.generate();
+const member = Identity.generate();
+const token = PermissionToken.issue(root, { subject: member.publicKey, scope: ['publish'], channel: 'sensors/temp', ttlMs: 60_000 });
+const chain = TokenChain.decode(TokenChain.of([token]).encode());
+chain.verifyAuthorizes('publish', channelHash('sensors/temp'), member.publicKey, [root.publicKey]);
+try {
+  chain.verifyAuthorizes('subscribe', channelHash('sensors/temp'), member.publicKey, [root.publicKey]);
+  check(false, 'a publish token authorized a subscribe');
+} catch (e) {
+  check(e instanceof TokenError && e.kind === 'NotAuthorized', `token error: ${String(e)}`);
+}
+const config: ChannelConfig = { tokenRoots: [root.publicKey] };
+check(config.tokenRoots?.length === 1, 'channel config');
+
+const request: RequestPayload = { service: 'echo', deadlineNs: 0n, flags: nrpc.FLAGS.REQUEST_END, headers: [['k', abc]], body: abc };
+const decoded = nrpc.decodeRequest(nrpc.encodeRequest(request));
+check(decoded.service === 'echo' && decoded.flags === request.flags && hex(decoded.body) === hex(abc) && decoded.headers[0]?.[0] === 'k', 'nRPC request round trip');
+check(nrpc.decodeResponse(nrpc.encodeResponse({ status: RpcStatus.NotFound })).status === 1, 'nRPC response status');
+try {
+  nrpc.decodeRequest(new Uint8Array(1));
+  check(false, 'a 1-byte request decoded');
+} catch (e) {
+  check(e instanceof RpcCodecError && e instanceof NetMeshError, `request decode error: ${String(e)}`);
+}
+
+const tool: ToolDescriptor = toolDescriptorFromJSON({ tool_id: 'weather', description: 'Forecast', input_schema: '{"type":"object"}' });
+const openai = toolFormats.toOpenAI(tool) as { function: { name: string } };
+check(openai.function.name === 'weather' && toolFormats.parseMcpCall({ name: 'weather', arguments: { city: 'Oslo' } }).argumentsJson === '{"city":"Oslo"}', 'tool formats');
+
 // Two nodes, a session, events both ways on reliable streams, every payload checked.
 check(MeshNode.name === 'MeshNode', `MeshNode.name is ${MeshNode.name}`);
 const psk = 'c3'.repeat(32);
@@ -99,4 +142,4 @@ const [atB, atA] = await Promise.all([receive(b, a.nodeId), receive(a, b.nodeId)
 check(atB === EVENTS && atA === EVENTS, `received ${atB} and ${atA} of ${EVENTS}`);
 check(a.peers().length === 1 && b.stats().eventsIn >= EVENTS, 'peers and stats');
 await Promise.all([a.close(), b.close()]);
-console.log(`consumer ok under ${runtime}: core primitives, CLI entry, ${EVENTS} events each way`);
+console.log(`consumer ok under ${runtime}: core primitives, CLI entry, tokens, nRPC and tool codecs, ${EVENTS} events each way`);
