@@ -12,6 +12,12 @@ export {
   StreamResetError,
   TransportError,
   ClosedError,
+  TransferError,
+  NotFoundError,
+  AllPeersFailedError,
+  HashMismatchError,
+  SubstrateError,
+  type SubstrateErrorKind,
 } from './errors.js';
 export { Identity, nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './identity/index.js';
 export { parsePsk, generateNoiseKeypair, type KeyDerivationMode, type SessionKeys } from './session/handshake.js';
@@ -24,3 +30,4 @@ export type { ReceivedEvent } from './streams/stream-engine.js';
 export { FairScheduler } from './streams/fair-scheduler.js';
 export * from './transports/index.js';
 export * from './fold/index.js';
+export * from './dataforts/index.js';

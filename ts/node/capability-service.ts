@@ -8,6 +8,7 @@ import {
   encodeAnnouncementBytes,
   mergeSubstrateTags,
   lowerCapabilities,
+  loweredCapabilities,
   buildAnnouncement,
   type CapabilityAnnouncement,
   type CapabilitySet,
@@ -45,6 +46,8 @@ interface Deps {
   identity: Identity;
   peers(): Iterable<Peer>;
   sendTo(peer: Peer, subprotocol: number, payload: Uint8Array): void;
+  /** Tags the node's layers add to every announcement (e.g. dataforts.blob.serve). */
+  layerTags?(): string[];
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -86,7 +89,9 @@ export class CapabilityService {
   announce(caps: CapabilitySet, opts: AnnounceOptions = {}): void {
     if (!caps || typeof caps !== 'object') throw new InvalidArgumentError('announceCapabilities(caps) takes a CapabilitySet object');
     const ttlSecs = opts.ttlSecs ?? DEFAULT_ANNOUNCEMENT_TTL_SECS;
-    const lowered = mergeSubstrateTags(lowerCapabilities(caps), {});
+    const base = lowerCapabilities(caps);
+    const extra = this.deps.layerTags?.() ?? [];
+    const lowered = mergeSubstrateTags(extra.length ? loweredCapabilities([...base.tags, ...extra], base.metadata) : base, {});
     const ann = buildAnnouncement(this.deps.identity, lowered, { ttlSecs, signed: opts.signed !== false });
     this.fold.applyAnnouncement(ann, { self: true, trusted: true });
     this.local = { ann, bytes: encodeAnnouncementBytes(ann), caps, opts };
@@ -124,6 +129,11 @@ export class CapabilityService {
       if (!this.closed && this.local) this.announce(this.local.caps, this.local.opts);
     }, (ttlSecs * 1000) / 3);
     unref(this.refresh);
+  }
+
+  /** Rebuilds the local announcement (layer tags changed); nothing happens before the first announce. */
+  refreshLocal(): void {
+    if (!this.closed && this.local) this.announce(this.local.caps, this.local.opts);
   }
 
   /** Session-open push of the local announcement. */

@@ -31,10 +31,17 @@ export interface InboundPacket {
 
 /** Receives the packets of the streams it claimed, and resets of those streams. */
 export interface StreamSink {
+  /**
+   * Every accepted packet, zero-event ones (ack probes, streams.md §14 (c)) included, so a sink
+   * that reorders by seq sees every seq once.
+   */
   packet(p: InboundPacket): void;
   /** The peer reset this stream, or this node's retransmission gave up on it. */
   reset?(from: bigint, streamId: bigint): void;
 }
+
+/** Receives the frames of one packet on a claimed subprotocol, with its header's stream id and seq. */
+export type SubprotocolHandler = (from: bigint, frames: Uint8Array[], packet: { streamId: bigint; seq: bigint }) => void;
 
 /** A packet sent as is (e.g. the blob-transfer request of wire.md §8: RELIABLE on subprotocol 0x1100). */
 export interface PacketTemplate {
@@ -65,9 +72,10 @@ export interface MeshHost {
   sendSubprotocol(peer: bigint, subprotocol: number, payload: Uint8Array): void;
   /**
    * Claims a subprotocol id: every frame received on it goes to `handler` (one call per packet),
-   * never to events(). Returns a function that releases the claim.
+   * never to events(). `packet` carries the header's stream id and sequence (the blob-transfer
+   * request names its transfer stream there, wire.md §8). Returns a function that releases the claim.
    */
-  onSubprotocol(subprotocol: number, handler: (from: bigint, frames: Uint8Array[]) => void): () => void;
+  onSubprotocol(subprotocol: number, handler: SubprotocolHandler): () => void;
   /** One packet with an explicit template, straight to the peer (never retransmitted). */
   sendPacket(peer: bigint, template: PacketTemplate, frames: Uint8Array[]): void;
   /**
@@ -84,6 +92,12 @@ export interface MeshHost {
   readonly fold: CapabilityFold;
   peerEntity(nodeId: bigint): Uint8Array | undefined;
   announceCapabilities(caps: CapabilitySet): Promise<void>;
+  /**
+   * Tags `layer` adds to every capability announcement this node makes (substrate tags such as
+   * `dataforts.blob.serve`, fold.md §2), replacing that layer's previous set. A node that has
+   * announced re-announces (rate-limited) so peers see the change; one that has not stays silent.
+   */
+  setAnnouncementTags(layer: string, tags: readonly string[]): void;
   /** The node's warning sink (its onWarning option), for diagnostics.warn(). */
   readonly warnings: WarningSink | undefined;
 }

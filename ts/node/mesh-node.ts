@@ -26,9 +26,11 @@ import type { CapabilitySet } from '../fold/capabilities.js';
 import type { CapabilityQuery } from '../fold/query.js';
 import type { CapabilityFold } from '../fold/capability-fold.js';
 import { ANNOUNCEMENT_SUBPROTOCOL } from '../fold/announcement.js';
-import { HOST, type InboundPacket, type MeshHost, type PacketTemplate, type StreamHeader, type StreamSink } from './host.js';
+import { HOST, type InboundPacket, type MeshHost, type PacketTemplate, type StreamHeader, type StreamSink, type SubprotocolHandler } from './host.js';
 import { warn, type WarningSink } from '../util/diagnostics.js';
-import { attachLayers, type Layers } from './layers.js';
+import { attachLayers, checkLayerOptions, type Layers } from './layers.js';
+import type { Blobs } from '../dataforts/blobs.js';
+import type { ChunkStore } from '../dataforts/chunk-store.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -37,7 +39,12 @@ export interface MeshNodeOptions {
   transport?: Transport;
   heartbeatIntervalMs?: number;
   sessionTimeoutMs?: number;
+  /** Where the node keeps data: its blob store lives on disk under `<dataDir>/blobs` (in memory without it). */
   dataDir?: string;
+  /** Serve the node's blob store to authenticated peers (dataforts.md §6); default true. */
+  serveBlobs?: boolean;
+  /** The chunk store node.blobs uses and serves, instead of the default (e.g. a `DiskChunkStore` on a given directory). */
+  blobStore?: ChunkStore;
   /** "noise" (default: forward secrecy against other PSK holders) or "net-v0.27" (wire-compatible). */
   keyDerivation?: KeyDerivationMode;
   handshakeTimeoutMs?: number;
@@ -98,10 +105,11 @@ export class MeshNode {
   private closing: Promise<void> | undefined;
   private readonly warnings: WarningSink | undefined;
   /** Layers built on the node (channels, rpc, blobs): claimed subprotocols and streams, hooks. */
-  private readonly subprotocolHandlers = new Map<number, (from: bigint, frames: Uint8Array[]) => void>();
+  private readonly subprotocolHandlers = new Map<number, SubprotocolHandler>();
   private readonly streamClaims: { match: (streamId: bigint) => boolean; sink: StreamSink }[] = [];
   private readonly peerListeners = new Set<(e: PeerEvent) => void>();
   private readonly closeListeners = new Set<() => void>();
+  private readonly layerTags = new Map<string, string[]>();
   readonly [HOST]: MeshHost;
   /** The layers built on this node (layers.ts); created last in the constructor. */
   private readonly layers: Layers;
@@ -158,6 +166,7 @@ export class MeshNode {
         identity: this.identity,
         peers: () => this.peersById.values(),
         sendTo: (peer, sp, payload) => this.sendSubprotocolTo(peer, sp, payload),
+        layerTags: () => [...this.layerTags.values()].flat(),
       },
       { minAnnounceIntervalMs: opts.minAnnounceIntervalMs, autoRefresh: opts.autoRefreshAnnouncements },
     );
@@ -178,6 +187,7 @@ export class MeshNode {
     positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
     if (opts.identity !== undefined && !(opts.identity instanceof Identity)) throw new InvalidArgumentError('identity must be an Identity');
     if (opts.onWarning !== undefined && typeof opts.onWarning !== 'function') throw new InvalidArgumentError('onWarning must be a function');
+    checkLayerOptions(opts as unknown as Record<string, unknown>);
     const transport = opts.transport ?? defaultTransport();
     await transport.bind(opts.bind ?? '127.0.0.1:0');
     let worker: CoreWorker;
@@ -466,7 +476,7 @@ export class MeshNode {
       const sp = r.subprotocol;
       const handler = sp === 0 ? undefined : this.subprotocolHandlers.get(sp);
       if (handler) {
-        handler(peer.nodeId, r.events.map((e) => e.slice()));
+        handler(peer.nodeId, r.events.map((e) => e.slice()), { streamId: r.streamId, seq: r.sequence });
       } else if (sp === ANNOUNCEMENT_SUBPROTOCOL) {
         this.capabilities.onMessage(peer, r.events);
       } else if (sp === SUBPROTOCOL_STREAM_WINDOW || sp === SUBPROTOCOL_STREAM_NACK || sp === SUBPROTOCOL_STREAM_RESET) {
@@ -525,6 +535,11 @@ export class MeshNode {
   }
 
   // ---- layers (channels, rpc, blobs, meshos): public methods, one-line delegations to this.layers ----
+
+  /** Content-addressed blobs and directories (sdk.md "Dataforts", dataforts.md). */
+  get blobs(): Blobs {
+    return this.layers.blobs;
+  }
 
   // ---- the host the layers (channels, rpc, blobs, meshos) build on (host.ts) -------------------
 
@@ -586,6 +601,10 @@ export class MeshNode {
       },
       peerEntity: (nodeId) => node.peerEntity(nodeId),
       announceCapabilities: (caps) => node.announceCapabilities(caps),
+      setAnnouncementTags(layer, tags) {
+        node.layerTags.set(layer, [...tags]);
+        node.capabilities.refreshLocal();
+      },
       get warnings() {
         return node.warnings;
       },
