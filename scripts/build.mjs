@@ -65,6 +65,7 @@ const nodeEntries = [
   ['bench/node.ts', 'bench/node.mjs'],
   ['bench/streams.ts', 'bench/streams.mjs'],
   ['bench/fold.ts', 'bench/fold.mjs'],
+  ['bench/blobs.ts', 'bench/blobs.mjs'],
 ];
 
 /** Portable bundles for the other runtimes (node: builtins stay imports; Deno and Bun provide them). */

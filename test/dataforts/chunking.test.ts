@@ -82,10 +82,10 @@ describe('chunkPayload boundaries', () => {
 });
 
 describe('storeBlobReader equals chunkPayload', () => {
-  it.each(BOUNDARIES)('%s, in several piece patterns', async (_name, len) => {
+  it.each(BOUNDARIES.filter(([, len]) => len <= 2 * MiB4))('%s, in several piece patterns', async (_name, len) => {
     const data = bytes(len, len + 11);
     const expected = chunkPayload(data).ref;
-    const patterns = len <= 4096 ? [[1], [7, 1000], [len || 1]] : [[len], [1 << 20], [65_536, 3, MiB4 + 5], [MiB4]];
+    const patterns = len <= 4096 ? [[1], [7, 1000], [len || 1]] : [[len], [65_536, 3, MiB4 + 5], [MiB4]];
     for (const sizes of patterns) {
       const store = new MemoryChunkStore();
       const ref = await storeBlobReader(piecesOf(data, sizes), { store });

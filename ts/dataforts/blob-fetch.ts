@@ -6,6 +6,7 @@ import { InvalidArgumentError, SubstrateError } from '../errors.js';
 import type { BlobRef } from './blob-ref.js';
 import { CHUNK_PIPELINE_DEPTH } from './constants.js';
 import { errnoCode, ioError, nodeFs } from './fs.js';
+import { INTERNAL_ABORT, onAbort } from './abort.js';
 import { discoverySource, namedSource, type ChunkSource, type SourceContext } from './sources.js';
 
 export interface FetchOptions {
@@ -41,11 +42,8 @@ export async function* fetchChunks(ctx: SourceContext, ref: BlobRef, opts: Fetch
   const hashes = ref.chunkHashes();
   const ac = new AbortController();
   const outer = opts.signal;
-  const onOuterAbort = (): void => ac.abort(outer!.reason);
-  if (outer) {
-    if (outer.aborted) throw new SubstrateError('cancelled', 'the fetch was aborted', { cause: outer.reason });
-    outer.addEventListener('abort', onOuterAbort, { once: true });
-  }
+  if (outer?.aborted) throw new SubstrateError('cancelled', 'the fetch was aborted', { cause: outer.reason });
+  const unlink = outer ? onAbort(outer, () => ac.abort(outer.reason)) : undefined;
   const known = ref.size() > 0n ? Number(ref.size()) : undefined;
   let completed = 0;
   const inflight = new Map<number, number>();
@@ -72,17 +70,20 @@ export async function* fetchChunks(ctx: SourceContext, ref: BlobRef, opts: Fetch
     p.catch(() => undefined); // awaited in order below; an early failure must not go unhandled
     queue.push(p);
   };
+  let handed = 0;
   try {
-    for (let yielded = 0; yielded < hashes.length; yielded++) {
+    for (let i = 0; i < hashes.length; i++) {
       while (next < hashes.length && queue.length < CHUNK_PIPELINE_DEPTH) start(next++);
       const bytes = await queue.shift()!;
-      inflight.delete(yielded);
+      inflight.delete(i);
       completed += bytes.length;
+      handed = i + 1;
       yield bytes;
     }
   } finally {
-    ac.abort(); // the first error (or an early return) cancels the chunks still in flight
-    outer?.removeEventListener('abort', onOuterAbort);
+    // The first error (or an early return) cancels the chunks still in flight.
+    if (handed < hashes.length) ac.abort(INTERNAL_ABORT);
+    unlink?.();
   }
 }
 

@@ -8,6 +8,7 @@ import { fetchChunks, writeAll, type FetchOptions } from './blob-fetch.js';
 import { BLOB_CHUNK_SIZE, DEFAULT_FETCH_CONCURRENCY, DEFAULT_INFLIGHT_BUDGET, DIR_MANIFEST_VERSION, MAX_DIR_MANIFEST_BYTES } from './constants.js';
 import { DirManifest, type DirStats } from './dir-manifest.js';
 import { errnoCode, ioError, nodeFs, randomHex16 } from './fs.js';
+import { onAbort } from './abort.js';
 import { discoverySource, namedSource, type ChunkSource, type SourceContext } from './sources.js';
 
 export interface FetchDirOptions {
@@ -25,6 +26,20 @@ type Path = Awaited<ReturnType<typeof nodeFs>>['path'];
 
 const isWindows = (globalThis as { process?: { platform?: string } }).process?.platform === 'win32';
 const MAX_TEMP_ATTEMPTS = 8;
+
+let umask: number | undefined;
+/** The process umask (read once); all bits when it cannot be read, so every mode is applied. */
+function processUmask(): number {
+  if (umask === undefined) {
+    try {
+      const u = (globalThis as { process?: { umask?: () => number } }).process?.umask?.();
+      umask = typeof u === 'number' ? u : 0o7777;
+    } catch {
+      umask = 0o7777;
+    }
+  }
+  return umask;
+}
 
 function unsafe(path: string, why: string): SubstrateError {
   return new SubstrateError('unsafe_path', `unsafe path ${JSON.stringify(path)} in manifest: ${why}`);
@@ -114,12 +129,15 @@ async function makeTemp(fs: Fs, path: Path, dest: string): Promise<{ temp: strin
 /** Writes one leaf file (Small: fetched then written; Manifest: streamed chunk by chunk). */
 async function writeLeaf(ctx: SourceContext, fs: Fs, source: ChunkSource, leaf: Leaf, file: string, signal: AbortSignal): Promise<number> {
   let written = 0;
+  const perm = leaf.mode & 0o7777;
+  // Created with its permission bits; chmod afterwards only if the umask could have cleared some.
+  const createMode = perm === 0 || isWindows ? 0o666 : perm;
   if (leaf.ref.kind === 'small') {
     const bytes = await source.chunk(leaf.ref.hash!, { signal });
-    await fs.writeFile(file, bytes, { flag: 'wx' });
+    await fs.writeFile(file, bytes, { flag: 'wx', mode: createMode });
     written = bytes.length;
   } else {
-    const fh = await fs.open(file, 'wx');
+    const fh = await fs.open(file, 'wx', createMode);
     try {
       for await (const c of fetchChunks(ctx, leaf.ref, { signal }, source)) {
         await writeAll(fh, c);
@@ -129,7 +147,7 @@ async function writeLeaf(ctx: SourceContext, fs: Fs, source: ChunkSource, leaf: 
       await fh.close();
     }
   }
-  if (leaf.mode !== 0 && !isWindows) await fs.chmod(file, leaf.mode & 0o7777);
+  if (leaf.mode !== 0 && !isWindows && (perm & processUmask()) !== 0) await fs.chmod(file, perm);
   return written;
 }
 
@@ -231,8 +249,7 @@ export async function fetchDir(ctx: SourceContext, rootRef: BlobRef, dest: strin
   const stats: DirStats = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
   const abort = new AbortController();
   const outer = opts.signal;
-  const onOuterAbort = (): void => abort.abort(outer!.reason);
-  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  const unlink = outer ? onAbort(outer, () => abort.abort(outer.reason)) : undefined;
   try {
     // 3. Pass 1: directories (parents first). Pass 2: files. Pass 3: symlinks, failures tolerated.
     for (const d of p.dirs) {
@@ -268,7 +285,7 @@ export async function fetchDir(ctx: SourceContext, rootRef: BlobRef, dest: strin
     await fs.rm(temp, { recursive: true, force: true }).catch(() => undefined);
     throw ioError(`fetchDir into ${dest}`, e);
   } finally {
-    outer?.removeEventListener('abort', onOuterAbort);
+    unlink?.();
   }
 }
 

@@ -16,6 +16,8 @@ import type { InboundPacket, MeshHost } from '../node/host.js';
 import type { Stream } from '../streams/stream.js';
 import { SUBPROTOCOL_STREAM_RESET, encodeStreamReset } from '../streams/control-frames.js';
 import { warn } from '../util/diagnostics.js';
+import { scheduleAfterIo } from '../transports/receive-batcher.js';
+import { onAbort } from './abort.js';
 import type { ChunkStore } from './chunk-store.js';
 import {
   DATA_FRAME_BYTES,
@@ -96,8 +98,17 @@ interface Pending {
 
 let nextNonce = 1n;
 
+/** The message of the error a holder's STREAM_RESET produces (dataforts.md §6 table). */
+export const HOLDER_RESET = 'holder reset stream (retransmit exhausted)';
+
+/** True for the error of a holder's reset: its retransmission gave up, the chunk may be asked again. */
+export function isHolderReset(e: unknown): boolean {
+  return e instanceof SubstrateError && e.kind === 'backend' && e.message === `transfer: ${HOLDER_RESET}`;
+}
+
 export class TransferEngine {
   private readonly pending = new Map<bigint, Pending>();
+  private outbox: Pending[] = [];
   private readonly activeServes = new Set<string>();
   private readonly servedAt = new Map<string, number>();
   private readonly serveQueue: { from: bigint; id: bigint; hash: Uint8Array }[] = [];
@@ -177,14 +188,21 @@ export class TransferEngine {
       this.pending.set(id, t);
       if (opts.signal) {
         const signal = opts.signal;
-        const onAbort = (): void => this.settle(t, cancelled(signal), true);
-        signal.addEventListener('abort', onAbort, { once: true });
-        t.unlinkSignal = () => signal.removeEventListener('abort', onAbort);
+        t.unlinkSignal = onAbort(signal, () => this.settle(t, cancelled(signal), true));
       }
-      this.sendRequest(t, now);
+      // Requests made during one turn leave together (one batch to the packet path, not one each).
+      this.outbox.push(t);
+      if (this.outbox.length === 1) scheduleAfterIo(this.flushOutbox);
       this.armTicker();
     });
   }
+
+  private readonly flushOutbox = (): void => {
+    const now = this.host.now();
+    const batch = this.outbox;
+    this.outbox = [];
+    for (const t of batch) if (this.pending.get(t.id) === t) this.sendRequest(t, now);
+  };
 
   private sendRequest(t: Pending, now: number): void {
     t.nextResendAt = now + t.resendEvery;
@@ -292,7 +310,7 @@ export class TransferEngine {
 
   private onReset(from: bigint, id: bigint): void {
     const t = this.pending.get(id);
-    if (t && t.holder === from) this.settle(t, new SubstrateError('backend', 'holder reset stream (retransmit exhausted)'), false);
+    if (t && t.holder === from) this.settle(t, new SubstrateError('backend', HOLDER_RESET), false);
   }
 
   private failHolder(holder: bigint): void {

@@ -9,7 +9,7 @@ import { AllPeersFailedError, NotFoundError, SubstrateError } from '../errors.js
 import type { MeshHost } from '../node/host.js';
 import type { ChunkStore } from './chunk-store.js';
 import { DISCOVERY_PROBE_TIMEOUT_MS, TAG_BLOB_HAS_PREFIX, TAG_BLOB_SERVE } from './constants.js';
-import type { FetchChunkOptions, TransferEngine } from './engine.js';
+import { isHolderReset, type FetchChunkOptions, type TransferEngine } from './engine.js';
 import { toHex } from './hex.js';
 
 export interface SourceContext {
@@ -25,6 +25,24 @@ function isCancel(e: unknown): boolean {
   return e instanceof SubstrateError && e.kind === 'cancelled';
 }
 
+/** Fresh transfers after a holder's reset, before its error is final (project rule, see below). */
+const RESET_RETRIES = 2;
+
+/**
+ * One chunk from one holder. A holder's STREAM_RESET means its retransmission gave up (a stalled or
+ * congested path), not that the chunk is wrong or missing, so the chunk is asked again under a
+ * fresh transfer id a couple of times before the reset error stands.
+ */
+async function fetchFrom(ctx: SourceContext, holder: bigint, hash: Uint8Array, opts: FetchChunkOptions): Promise<Uint8Array> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await ctx.engine.fetchChunk(holder, hash, opts);
+    } catch (e) {
+      if (attempt >= RESET_RETRIES || !isHolderReset(e)) throw e;
+    }
+  }
+}
+
 /** Where the chunks of one fetch come from. */
 export interface ChunkSource {
   chunk(hash: Uint8Array, opts: ChunkOpts): Promise<Uint8Array>;
@@ -38,7 +56,7 @@ export function namedSource(ctx: SourceContext, from: bigint): ChunkSource {
         if (!ctx.local) throw new NotFoundError(`this node has no store holding chunk ${toHex(hash)}`);
         return ctx.local.get(hash);
       }
-      return ctx.engine.fetchChunk(from, hash, opts);
+      return fetchFrom(ctx, from, hash, opts);
     },
   };
 }
@@ -76,7 +94,7 @@ export function discoverySource(ctx: SourceContext, lead: Uint8Array, preferred?
   const attempt = async (id: bigint, hash: Uint8Array, opts: ChunkOpts, errors: string[]): Promise<Uint8Array | undefined> => {
     try {
       const timeoutMs = id === winner ? undefined : DISCOVERY_PROBE_TIMEOUT_MS;
-      const bytes = await ctx.engine.fetchChunk(id, hash, { ...opts, timeoutMs });
+      const bytes = await fetchFrom(ctx, id, hash, { ...opts, timeoutMs });
       winner = id;
       return bytes;
     } catch (e) {
