@@ -36,6 +36,14 @@ describe('fetching blobs from a named holder', () => {
     const big = patternBytes(4 * MiB + 5, 1);
     const bigRef = await holder!.blobs.store(big);
     expect(bigRef.kind).toBe('manifest');
+    // Streamed in pieces, the same bytes give the same ref.
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let at = 0; at < big.length; at += 1_000_000) c.enqueue(big.subarray(at, at + 1_000_000));
+        c.close();
+      },
+    });
+    expect((await holder!.blobs.store(stream)).equals(bigRef)).toBe(true);
     expect(sameBytes(await req!.blobs.fetch(bigRef, { from: holder!.nodeId }), big)).toBe(true);
     const small = new TextEncoder().encode('a small blob');
     const smallRef = await holder!.blobs.store(small);
