@@ -93,3 +93,13 @@ export async function describeTree(root: string): Promise<string[]> {
 export async function leftovers(dir: string, base: string): Promise<string[]> {
   return (await readdir(dir)).filter((n) => n.startsWith(`.${base}.fetch_`) || n.startsWith(`.${base}.replaced_`));
 }
+
+/** The error `p` rejects with (fails the test when it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}

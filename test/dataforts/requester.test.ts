@@ -60,23 +60,26 @@ describe('receiving a chunk', () => {
     expect(sameBytes((await result) as Uint8Array, data)).toBe(true);
   });
 
-  it.each([
-    ['NotFound', [transferWire.encodeHeader({ kind: 'not_found' })], NotFoundError, undefined],
-    ['an undecodable header', [Uint8Array.of(7)], SubstrateError, 'backend'],
-    ['total_len over 16 MiB', [header(16 * 1024 * 1024 + 1)], SubstrateError, 'backend'],
-    ['more bytes than total_len', [header(10), new Uint8Array(11)], SubstrateError, 'backend'],
-    ['bytes that do not hash to the request', [header(3), Uint8Array.of(1, 2, 4)], HashMismatchError, undefined],
-    ['an empty chunk for a non-empty hash', [header(0)], HashMismatchError, undefined],
-  ] as const)('%s fails the fetch', async (_name, events, type, kind) => {
+  it('NotFound, a bad header, an oversized total_len, extra bytes and wrong bytes each fail the fetch', async () => {
     const { holder, req } = await setup(43);
-    const { id, result } = await start(holder, req, blake3(Uint8Array.of(1, 2, 3)));
-    reply(holder, req, id, 0, [...events]);
-    const e = await result;
-    expect(e).toBeInstanceOf(type);
-    if (kind) expect((e as SubstrateError).kind).toBe(kind);
-    expect(req.blobs.transfers()).toEqual([]);
-    // Late packets of the settled transfer are ignored.
-    reply(holder, req, id, 1, [new Uint8Array(5)]);
+    const cases: [string, Uint8Array[], new (...a: never[]) => Error, string | undefined][] = [
+      ['NotFound', [transferWire.encodeHeader({ kind: 'not_found' })], NotFoundError, undefined],
+      ['an undecodable header', [Uint8Array.of(7)], SubstrateError, 'backend'],
+      ['total_len over 16 MiB', [header(16 * 1024 * 1024 + 1)], SubstrateError, 'backend'],
+      ['more bytes than total_len', [header(10), new Uint8Array(11)], SubstrateError, 'backend'],
+      ['bytes that do not hash to the request', [header(3), Uint8Array.of(1, 2, 4)], HashMismatchError, undefined],
+      ['an empty chunk for a non-empty hash', [header(0)], HashMismatchError, undefined],
+    ];
+    for (const [name, events, type, kind] of cases) {
+      const { id, result } = await start(holder, req, blake3(Uint8Array.of(1, 2, 3)));
+      reply(holder, req, id, 0, events);
+      const e = await result;
+      expect(e, name).toBeInstanceOf(type);
+      if (kind) expect((e as SubstrateError).kind, name).toBe(kind);
+      expect(req.blobs.transfers(), name).toEqual([]);
+      // Late packets of the settled transfer are ignored.
+      reply(holder, req, id, 1, [new Uint8Array(5)]);
+    }
   });
 
   it('a reply from another node on the transfer stream is ignored', async () => {

@@ -14,20 +14,11 @@ import { encodeStreamReset } from '../../ts/streams/control-frames.js';
 import { AllPeersFailedError, HashMismatchError, NotFoundError, SubstrateError } from '../../ts/errors.js';
 import { until } from '../node/helpers.js';
 import { linkTap } from '../streams/transfer-helpers.js';
-import { hubMesh, patternBytes, sameBytes, tempDirs } from './helpers.js';
+import { hubMesh, patternBytes, sameBytes, tempDirs, rejection } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const mesh = hubMesh();
 const tempDir = tempDirs();
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('fetching blobs from a named holder', () => {
   it('Small and Manifest blobs arrive byte for byte; the ref may be given as text', async () => {

@@ -5,7 +5,7 @@ import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { MeshHost } from '../node/host.js';
 import { BlobRef } from './blob-ref.js';
 import { checkFetchOptions, fetchBlob, fetchBlobToFile, fetchChunks, type FetchOptions } from './blob-fetch.js';
-import type { ChunkStore } from './chunk-store.js';
+import { putChunks, type ChunkStore } from './chunk-store.js';
 import { chunkPayload, storeBlobReader, type ByteSource } from './chunking.js';
 import { MAX_HAS_HINTS, TAG_BLOB_HAS_PREFIX, TAG_BLOB_SERVE } from './constants.js';
 import { checkFetchDirOptions, fetchDir, type FetchDirOptions } from './dir-fetch.js';
@@ -84,8 +84,7 @@ export class Blobs {
     let ref: BlobRef;
     if (data instanceof Uint8Array) {
       const { ref: r, chunks } = chunkPayload(data, { uri: opts.uri });
-      const hashes = r.chunkHashes();
-      for (let i = 0; i < chunks.length; i++) await this.chunkStore.put(hashes[i]!, chunks[i]!);
+      await putChunks(this.chunkStore, r, chunks);
       ref = r;
     } else {
       ref = await storeBlobReader(data, { uri: opts.uri, store: this.chunkStore });

@@ -38,6 +38,12 @@ export async function storeChunk(store: ChunkStore, bytes: Uint8Array): Promise<
   return hash;
 }
 
+/** Stores the chunks chunkPayload made for `ref` (already hashed there; put verifies again). */
+export async function putChunks(store: ChunkStore, ref: BlobRef, chunks: readonly Uint8Array[]): Promise<void> {
+  const hashes = ref.chunkHashes();
+  for (let i = 0; i < chunks.length; i++) await store.put(hashes[i]!, chunks[i]!);
+}
+
 /**
  * The reference's store(ref, bytes): Small needs size == len; Manifest needs Replicated encoding,
  * total_size == len and exactly its chunk list when re-chunked; Tree refs cannot be stored.

@@ -213,8 +213,8 @@ export function checkFetchDirOptions(opts: unknown): FetchDirOptions {
   if (opts === undefined) return {};
   if (typeof opts !== 'object' || opts === null) throw new InvalidArgumentError('options must be an object');
   const o = opts as FetchDirOptions;
-  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 0 || o.concurrency > 65_536)) {
-    throw new InvalidArgumentError(`concurrency must be an integer in 0..65536, got ${String(o.concurrency)}`);
+  if (o.concurrency !== undefined && (!Number.isInteger(o.concurrency) || o.concurrency < 0 || o.concurrency > 4096)) {
+    throw new InvalidArgumentError(`concurrency must be an integer in 0..4096, got ${String(o.concurrency)}`);
   }
   return o;
 }

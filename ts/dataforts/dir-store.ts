@@ -5,7 +5,7 @@
 // name is not UTF-8 is still read; the manifest carries its lossy UTF-8 form (U+FFFD).
 import { InvalidArgumentError, SubstrateError } from '../errors.js';
 import type { BlobRef } from './blob-ref.js';
-import type { ChunkStore } from './chunk-store.js';
+import { putChunks, type ChunkStore } from './chunk-store.js';
 import { chunkPayload, storeBlobReader } from './chunking.js';
 import { BLOB_CHUNK_SIZE } from './constants.js';
 import { DirManifest, type DirEntry } from './dir-manifest.js';
@@ -70,8 +70,7 @@ async function storeFile(fs: Fs, store: ChunkStore, f: Found): Promise<BlobRef> 
     // Small enough to read at once; a file that grew since lstat still chunks correctly.
     const bytes = new Uint8Array(await fs.readFile(f.abs));
     const { ref, chunks } = chunkPayload(bytes, { contentUri: true });
-    const hashes = ref.chunkHashes();
-    for (let i = 0; i < chunks.length; i++) await store.put(hashes[i]!, chunks[i]!);
+    await putChunks(store, ref, chunks);
     return ref;
   }
   return storeBlobReader(fileWindows(fs, f.abs), { contentUri: true, store });
@@ -104,8 +103,7 @@ export async function storeDir(store: ChunkStore, root: string): Promise<BlobRef
     await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, found.length) }, worker));
     const manifest = DirManifest.encode({ entries });
     const { ref, chunks } = chunkPayload(manifest, { contentUri: true });
-    const hashes = ref.chunkHashes();
-    for (let i = 0; i < chunks.length; i++) await store.put(hashes[i]!, chunks[i]!);
+    await putChunks(store, ref, chunks);
     return ref;
   } catch (e) {
     if (e instanceof SubstrateError || e instanceof InvalidArgumentError) throw e;

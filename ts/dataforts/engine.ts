@@ -20,6 +20,7 @@ import { scheduleAfterIo } from '../transports/receive-batcher.js';
 import { onAbort } from './abort.js';
 import type { ChunkStore } from './chunk-store.js';
 import {
+  BLOB_CHUNK_SIZE,
   DATA_FRAME_BYTES,
   MAX_REORDER_AHEAD,
   REQUEST_RESEND_MIN_MS,
@@ -70,10 +71,14 @@ const EMPTY_HASH = blake3(new Uint8Array(0));
 /** Serves running at once; more requests wait in a bounded queue (then are dropped and counted). */
 const MAX_ACTIVE_SERVES = 512;
 const MAX_QUEUED_SERVES = 8192;
+/** Chunk bytes serves may hold at once (read from the store, not yet queued on their streams). */
+const SERVE_BYTE_BUDGET = 64 * 1024 * 1024;
 /** A served (peer, id) ignores repeats for this long (the requester stops re-sending on the header). */
 const SERVED_MEMORY_MS = 2 * TRANSFER_TIMEOUT_MS;
 const MAX_SERVED_MEMORY = 1 << 16;
 const TICK_MS = 50;
+/** Transfers in flight toward one holder; more wait (each is a stream record, capped at 4096 per session). */
+const MAX_TRANSFERS_PER_HOLDER = 1024;
 
 interface Pending {
   readonly id: bigint;
@@ -96,7 +101,19 @@ interface Pending {
   unlinkSignal: (() => void) | undefined;
 }
 
-let nextNonce = 1n;
+/**
+ * Transfer nonces: a per-process counter, as in Net v0.27.0, but starting at a random 48-bit value
+ * rather than 1. Both directions of a session share one stream-id space and one record per id,
+ * so two nodes fetching from each other with counters in step would put a serve and a fetch on
+ * one record (and closing the fetch would cut the serve).
+ */
+let nextNonce = randomNonce();
+
+function randomNonce(): bigint {
+  const w = new Uint32Array(2);
+  globalThis.crypto.getRandomValues(w);
+  return ((BigInt(w[0]! & 0xffff) << 32n) | BigInt(w[1]!)) + 1n;
+}
 
 /** The message of the error a holder's STREAM_RESET produces (dataforts.md §6 table). */
 export const HOLDER_RESET = 'holder reset stream (retransmit exhausted)';
@@ -109,10 +126,14 @@ export function isHolderReset(e: unknown): boolean {
 export class TransferEngine {
   private readonly pending = new Map<bigint, Pending>();
   private outbox: Pending[] = [];
+  /** Transfers in flight per holder, and fetches waiting for one to end. */
+  private readonly perHolder = new Map<bigint, number>();
+  private readonly admissionQueue = new Map<bigint, { resolve: () => void; reject: (e: Error) => void }[]>();
   private readonly activeServes = new Set<string>();
   private readonly servedAt = new Map<string, number>();
   private readonly serveQueue: { from: bigint; id: bigint; hash: Uint8Array }[] = [];
   private servesRunning = 0;
+  private serveBytes = 0;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private closed = false;
   private readonly releases: (() => void)[] = [];
@@ -149,8 +170,52 @@ export class TransferEngine {
   // ---- requester ------------------------------------------------------------------------------
 
   /** Fetches one chunk from `holder` (a direct peer), verified against `hash`. */
-  fetchChunk(holder: bigint, hash: Uint8Array, opts: FetchChunkOptions = {}): Promise<Uint8Array> {
-    if (sameBytes(hash, EMPTY_HASH)) return Promise.resolve(new Uint8Array(0)); // known content, verifies by definition
+  async fetchChunk(holder: bigint, hash: Uint8Array, opts: FetchChunkOptions = {}): Promise<Uint8Array> {
+    if (sameBytes(hash, EMPTY_HASH)) return new Uint8Array(0); // known content, verifies by definition
+    if (this.closed || this.host.closed) throw new SubstrateError('cancelled', 'the node is closed');
+    if (opts.signal?.aborted) throw cancelled(opts.signal);
+    const used = this.perHolder.get(holder) ?? 0;
+    if (used < MAX_TRANSFERS_PER_HOLDER) this.perHolder.set(holder, used + 1);
+    else await this.admission(holder, opts.signal); // a releasing transfer hands its slot over
+    try {
+      return await this.startTransfer(holder, hash, opts);
+    } finally {
+      this.release(holder);
+    }
+  }
+
+  /** Waits for a free transfer slot toward `holder` (the slot is handed over on release). */
+  private admission(holder: bigint, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let queue = this.admissionQueue.get(holder);
+      if (!queue) this.admissionQueue.set(holder, (queue = []));
+      const q = queue;
+      const entry = { resolve: () => (unlink?.(), resolve()), reject: (e: Error) => (unlink?.(), reject(e)) };
+      const unlink = signal
+        ? onAbort(signal, () => {
+            const i = q.indexOf(entry);
+            if (i >= 0) q.splice(i, 1);
+            reject(cancelled(signal));
+          })
+        : undefined;
+      q.push(entry);
+    }).then(() => undefined);
+  }
+
+  private release(holder: bigint): void {
+    const queue = this.admissionQueue.get(holder);
+    const next = queue?.shift();
+    if (next) {
+      next.resolve(); // the slot passes to the next waiter
+      return;
+    }
+    if (queue) this.admissionQueue.delete(holder);
+    const n = (this.perHolder.get(holder) ?? 1) - 1;
+    if (n > 0) this.perHolder.set(holder, n);
+    else this.perHolder.delete(holder);
+  }
+
+  private startTransfer(holder: bigint, hash: Uint8Array, opts: FetchChunkOptions): Promise<Uint8Array> {
     if (this.closed || this.host.closed) return Promise.reject(new SubstrateError('cancelled', 'the node is closed'));
     if (opts.signal?.aborted) return Promise.reject(cancelled(opts.signal));
     const id = transferStreamId(nextNonce++);
@@ -395,7 +460,7 @@ export class TransferEngine {
   }
 
   private pump(): void {
-    while (this.servesRunning < MAX_ACTIVE_SERVES && this.serveQueue.length > 0) {
+    while (this.servesRunning < MAX_ACTIVE_SERVES && this.serveQueue.length > 0 && this.serveBytes + BLOB_CHUNK_SIZE <= SERVE_BYTE_BUDGET) {
       const r = this.serveQueue.shift()!;
       this.servesRunning++;
       void this.serve(r.from, r.id, r.hash).finally(() => {
@@ -415,7 +480,26 @@ export class TransferEngine {
     this.armTicker();
   }
 
+  /** Chunk bytes held by serves: a full chunk is reserved before the read, the real size after it. */
+  private reserve(delta: number): void {
+    this.serveBytes += delta;
+    if (delta < 0 && !this.closed) this.pump();
+  }
+
   private async serve(from: bigint, id: bigint, hash: Uint8Array): Promise<void> {
+    let held = BLOB_CHUNK_SIZE;
+    this.reserve(held);
+    try {
+      await this.serveHeld(from, id, hash, (n) => {
+        this.reserve(n - held);
+        held = n;
+      });
+    } finally {
+      this.reserve(-held);
+    }
+  }
+
+  private async serveHeld(from: bigint, id: bigint, hash: Uint8Array, holding: (bytes: number) => void): Promise<void> {
     const store = this.serveStore;
     let bytes: Uint8Array | undefined;
     try {
@@ -426,6 +510,7 @@ export class TransferEngine {
       warn(this.host.warnings, 'BLOB_STORE_READ_FAILED', `reading chunk ${toHex(hash)} for node ${from}: ${e instanceof Error ? e.message : String(e)}`);
       bytes = undefined;
     }
+    holding(bytes?.length ?? 0);
     if (this.closed || this.host.closed) return;
     let s: Stream;
     try {
@@ -447,6 +532,7 @@ export class TransferEngine {
         }
       }
       bytes = undefined;
+      holding(0); // every event is queued (the stream keeps its own copies until acked)
       await s.closeGraceful(TRANSFER_TIMEOUT_MS);
     } catch {
       // Reset by the requester, session gone, or the close timed out: nobody is waiting for this.
@@ -459,7 +545,9 @@ export class TransferEngine {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const t of [...this.pending.values()]) this.settle(t, new SubstrateError('cancelled', 'the engine was closed (node closing)'), false);
+    const closing = (): SubstrateError => new SubstrateError('cancelled', 'the engine was closed (node closing)');
+    for (const q of this.admissionQueue.values()) for (const w of q.splice(0)) w.reject(closing());
+    for (const t of [...this.pending.values()]) this.settle(t, closing(), false);
     if (this.ticker !== undefined) clearInterval(this.ticker);
     this.ticker = undefined;
     this.serveQueue.length = 0;
