@@ -4,7 +4,7 @@
 // are not compared with what arrives (a bare-hash ref of size 0 fetches fine).
 import { InvalidArgumentError, SubstrateError } from '../errors.js';
 import type { BlobRef } from './blob-ref.js';
-import { CHUNK_PIPELINE_DEPTH } from './constants.js';
+import { BLOB_CHUNK_SIZE, CHUNK_PIPELINE_DEPTH } from './constants.js';
 import { errnoCode, ioError, nodeFs } from './fs.js';
 import { INTERNAL_ABORT, onAbort } from './abort.js';
 import { discoverySource, namedSource, type ChunkSource, type SourceContext } from './sources.js';
@@ -36,8 +36,18 @@ export function sourceFor(ctx: SourceContext, ref: BlobRef, from: bigint | undef
   return from === undefined ? discoverySource(ctx, ref.leadHash) : namedSource(ctx, from);
 }
 
-/** The verified chunks of `ref` in order, up to CHUNK_PIPELINE_DEPTH fetched ahead. */
-export async function* fetchChunks(ctx: SourceContext, ref: BlobRef, opts: FetchOptions = {}, source = sourceFor(ctx, ref, opts.from)): AsyncGenerator<Uint8Array> {
+/**
+ * The verified chunks of `ref` in order, up to CHUNK_PIPELINE_DEPTH fetched ahead. With `into`
+ * (a buffer of the blob's size), a Manifest chunk whose length is as the ref says lands in its
+ * place there, and the yielded chunk is that view.
+ */
+export async function* fetchChunks(
+  ctx: SourceContext,
+  ref: BlobRef,
+  opts: FetchOptions = {},
+  source = sourceFor(ctx, ref, opts.from),
+  into?: Uint8Array,
+): AsyncGenerator<Uint8Array> {
   transferable(ref);
   const hashes = ref.chunkHashes();
   const ac = new AbortController();
@@ -56,8 +66,11 @@ export async function* fetchChunks(ctx: SourceContext, ref: BlobRef, opts: Fetch
   let chunkTotal: number | undefined;
   const queue: Promise<Uint8Array>[] = [];
   let next = 0;
+  const sizes = ref.chunks?.map((c) => c.size);
   const start = (i: number): void => {
+    const at = i * BLOB_CHUNK_SIZE;
     const p = source.chunk(hashes[i]!, {
+      into: into && sizes && at + sizes[i]! <= into.length ? into.subarray(at, at + sizes[i]!) : undefined,
       signal: ac.signal,
       onProgress: progress
         ? (received, total) => {
@@ -87,13 +100,18 @@ export async function* fetchChunks(ctx: SourceContext, ref: BlobRef, opts: Fetch
   }
 }
 
-/** The whole blob in memory. */
+/** The whole blob in memory (Manifest chunks land in place; a lying ref only costs copies). */
 export async function fetchBlob(ctx: SourceContext, ref: BlobRef, opts: FetchOptions = {}): Promise<Uint8Array> {
   const expected = ref.kind === 'manifest' ? Number(ref.size()) : 0;
   let buf = new Uint8Array(expected);
+  const target = buf;
   let len = 0;
-  for await (const c of fetchChunks(ctx, ref, opts)) {
+  for await (const c of fetchChunks(ctx, ref, opts, undefined, target)) {
     if (len === 0 && buf.length === 0 && ref.kind === 'small') return c;
+    if (c.buffer === buf.buffer && c.byteOffset === len) {
+      len += c.length; // already in place
+      continue;
+    }
     if (len + c.length > buf.length) {
       const grown = new Uint8Array(Math.max(len + c.length, buf.length * 2));
       grown.set(buf.subarray(0, len));

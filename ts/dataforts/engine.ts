@@ -53,6 +53,11 @@ export interface FetchChunkOptions {
   signal?: AbortSignal;
   /** Data bytes of this chunk received so far, and its total once known. */
   onProgress?: (received: number, total: number) => void;
+  /**
+   * Where the chunk should land when its total_len is exactly this view's length (a blob's
+   * buffer, so it is not copied again); any other length gets a buffer of its own.
+   */
+  into?: Uint8Array;
 }
 
 export interface EngineStats {
@@ -88,6 +93,7 @@ interface Pending {
   readonly deadline: number;
   readonly resendEvery: number;
   readonly onProgress: ((received: number, total: number) => void) | undefined;
+  readonly into: Uint8Array | undefined;
   readonly resolve: (b: Uint8Array) => void;
   readonly reject: (e: Error) => void;
   readonly timeoutMs: number;
@@ -145,7 +151,7 @@ export class TransferEngine {
     private serveStore: ChunkStore | undefined,
   ) {
     this.releases.push(
-      host.claimStreams(isTransferStream, { packet: (p) => this.onPacket(p), reset: (from, id) => this.onReset(from, id) }),
+      host.claimStreams(isTransferStream, { packet: (p) => this.onPacket(p), reset: (from, id) => this.onReset(from, id) }, { views: true }),
       host.onSubprotocol(SUBPROTOCOL_BLOB_TRANSFER, (from, frames, meta) => this.onRequest(from, frames, meta.streamId)),
       host.onPeerEvent((e) => {
         if (e.kind === 'failed') this.failHolder(e.nodeId);
@@ -240,6 +246,7 @@ export class TransferEngine {
         resendEvery: Math.max(REQUEST_RESEND_MIN_MS, 2 * rtt),
         nextResendAt: 0,
         onProgress: opts.onProgress,
+        into: opts.into,
         resolve,
         reject,
         headerSeen: false,
@@ -285,7 +292,8 @@ export class TransferEngine {
     if (p.seq < BigInt(t.next) || p.seq >= BigInt(t.next + MAX_REORDER_AHEAD)) return;
     const seq = Number(p.seq);
     if (seq !== t.next) {
-      if (!t.reorder.has(seq)) t.reorder.set(seq, p.events);
+      // Delivered events are views into the received batch: what waits for its turn is copied.
+      if (!t.reorder.has(seq)) t.reorder.set(seq, p.events.map((e) => e.slice()));
       return;
     }
     let events: Uint8Array[] | undefined = p.events;
@@ -318,7 +326,7 @@ export class TransferEngine {
           return false;
         }
         t.total = Number(h.totalLen);
-        t.buf = new Uint8Array(t.total);
+        t.buf = t.into && t.into.length === t.total ? t.into : new Uint8Array(t.total);
         t.onProgress?.(0, t.total);
       } else {
         if (t.received + ev.length > t.total) {

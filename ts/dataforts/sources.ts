@@ -19,7 +19,7 @@ export interface SourceContext {
   local: ChunkStore | undefined;
 }
 
-type ChunkOpts = Pick<FetchChunkOptions, 'signal' | 'onProgress'>;
+type ChunkOpts = Pick<FetchChunkOptions, 'signal' | 'onProgress' | 'into'>;
 
 function isCancel(e: unknown): boolean {
   return e instanceof SubstrateError && e.kind === 'cancelled';

@@ -85,9 +85,11 @@ export interface MeshHost {
   openStream(peer: bigint, streamId: bigint, config?: StreamConfig, header?: StreamHeader): Stream;
   /**
    * Claims inbound event-plane streams: packets whose stream id satisfies `match` go to `sink`
-   * (first matching claim wins) instead of events(). Returns a function that releases the claim.
+   * (first matching claim wins) instead of events(). Events own their bytes, unless `views` is
+   * set: then they are views into the received batch, to be copied before the sink returns if
+   * kept (saves a copy for a sink that copies anyway). Returns a function that releases the claim.
    */
-  claimStreams(match: (streamId: bigint) => boolean, sink: StreamSink): () => void;
+  claimStreams(match: (streamId: bigint) => boolean, sink: StreamSink, opts?: { views?: boolean }): () => void;
   /** The node's capability fold (its own announcement included) and the pinned peer entities. */
   readonly fold: CapabilityFold;
   peerEntity(nodeId: bigint): Uint8Array | undefined;

@@ -106,7 +106,7 @@ export class MeshNode {
   private readonly warnings: WarningSink | undefined;
   /** Layers built on the node (channels, rpc, blobs): claimed subprotocols and streams, hooks. */
   private readonly subprotocolHandlers = new Map<number, SubprotocolHandler>();
-  private readonly streamClaims: { match: (streamId: bigint) => boolean; sink: StreamSink }[] = [];
+  private readonly streamClaims: { match: (streamId: bigint) => boolean; sink: StreamSink; views: boolean }[] = [];
   private readonly peerListeners = new Set<(e: PeerEvent) => void>();
   private readonly closeListeners = new Set<() => void>();
   private readonly layerTags = new Map<string, string[]>();
@@ -500,7 +500,7 @@ export class MeshNode {
     this.counters.eventsIn += packet.events.length;
     for (const c of this.streamClaims) {
       if (c.match(packet.streamId)) {
-        c.sink.packet({ ...packet, events: packet.events.map((e) => e.slice()) });
+        c.sink.packet(c.views ? packet : { ...packet, events: packet.events.map((e) => e.slice()) });
         return;
       }
     }
@@ -588,8 +588,8 @@ export class MeshNode {
       openStream(peer, streamId, config, header?: StreamHeader) {
         return node.engine.openStream(connected(peer), BigInt.asUintN(64, streamId), config, header);
       },
-      claimStreams(match, sink) {
-        const claim = { match, sink };
+      claimStreams(match, sink, opts) {
+        const claim = { match, sink, views: opts?.views === true };
         node.streamClaims.push(claim);
         return () => {
           const i = node.streamClaims.indexOf(claim);
