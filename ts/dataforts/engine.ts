@@ -147,12 +147,12 @@ export class TransferEngine {
   private ticker: ReturnType<typeof setInterval> | undefined;
   private closed = false;
   private readonly releases: (() => void)[] = [];
-  readonly counters: EngineStats = { served: 0, notFound: 0, requestsDropped: 0, repeatsIgnored: 0, fetched: 0, failed: 0, requestsResent: 0 };
+  private readonly counters: EngineStats = { served: 0, notFound: 0, requestsDropped: 0, repeatsIgnored: 0, fetched: 0, failed: 0, requestsResent: 0 };
 
   constructor(
     private readonly host: MeshHost,
     /** The store served to peers; undefined = serving off (requests are dropped, §6 step 1). */
-    private serveStore: ChunkStore | undefined,
+    private readonly serveStore: ChunkStore | undefined,
   ) {
     this.releases.push(
       host.claimStreams(isTransferStream, { packet: (p) => this.onPacket(p), reset: (from, id) => this.onReset(from, id) }, { views: true }),
@@ -166,11 +166,6 @@ export class TransferEngine {
 
   get serving(): boolean {
     return this.serveStore !== undefined && !this.closed;
-  }
-
-  /** Turns serving on (with this store) or off. */
-  setServeStore(store: ChunkStore | undefined): void {
-    this.serveStore = store;
   }
 
   stats(): EngineStats {
