@@ -1,6 +1,6 @@
 // The Node file-system modules, loaded on first use so the browser bundle never imports them
 // (Deno and Bun provide node:fs too). Without them, file operations fail with SubstrateError `io`.
-import { SubstrateError, TransferError } from '../errors.js';
+import { NetMeshError, SubstrateError } from '../errors.js';
 
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');
@@ -25,9 +25,9 @@ export function errnoCode(e: unknown): string | undefined {
   return typeof c === 'string' ? c : undefined;
 }
 
-/** Wraps a file-system failure as SubstrateError `io` (typed errors pass through). */
+/** Wraps a file-system failure as SubstrateError `io` (the library's typed errors pass through). */
 export function ioError(what: string, e: unknown): Error {
-  if (e instanceof TransferError) return e;
+  if (e instanceof NetMeshError) return e;
   return new SubstrateError('io', `${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
