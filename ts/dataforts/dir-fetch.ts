@@ -7,7 +7,7 @@ import { BlobRef } from './blob-ref.js';
 import { fetchChunks, writeAll, type FetchOptions } from './blob-fetch.js';
 import { BLOB_CHUNK_SIZE, DEFAULT_FETCH_CONCURRENCY, DEFAULT_INFLIGHT_BUDGET, DIR_MANIFEST_VERSION, MAX_DIR_MANIFEST_BYTES } from './constants.js';
 import { DirManifest, type DirStats } from './dir-manifest.js';
-import { errnoCode, ioError, nodeFs, randomHex16 } from './fs.js';
+import { errnoCode, ioError, nodeFs, randomHex16, type NodeFs } from './fs.js';
 import { onAbort } from './abort.js';
 import { discoverySource, namedSource, type ChunkSource, type SourceContext } from './sources.js';
 
@@ -127,14 +127,15 @@ async function makeTemp(fs: Fs, path: Path, dest: string): Promise<{ temp: strin
 }
 
 /** Writes one leaf file (Small: fetched then written; Manifest: streamed chunk by chunk). */
-async function writeLeaf(ctx: SourceContext, fs: Fs, source: ChunkSource, leaf: Leaf, file: string, signal: AbortSignal): Promise<number> {
+async function writeLeaf(ctx: SourceContext, nfs: NodeFs, source: ChunkSource, leaf: Leaf, file: string, signal: AbortSignal): Promise<number> {
+  const fs = nfs.fs;
   let written = 0;
   const perm = leaf.mode & 0o7777;
   // Created with its permission bits; chmod afterwards only if the umask could have cleared some.
   const createMode = perm === 0 || isWindows ? 0o666 : perm;
   if (leaf.ref.kind === 'small') {
     const bytes = await source.chunk(leaf.ref.hash!, { signal });
-    await fs.writeFile(file, bytes, { flag: 'wx', mode: createMode });
+    await nfs.writeWhole(file, bytes, { flag: 'wx', mode: createMode });
     written = bytes.length;
   } else {
     const fh = await fs.open(file, 'wx', createMode);
@@ -222,7 +223,8 @@ export function checkFetchDirOptions(opts: unknown): FetchDirOptions {
 export async function fetchDir(ctx: SourceContext, rootRef: BlobRef, dest: string, opts: FetchDirOptions = {}): Promise<DirStats> {
   if (typeof dest !== 'string' || dest === '') throw new InvalidArgumentError('dest must be a non-empty path');
   if (rootRef.size() > BigInt(MAX_DIR_MANIFEST_BYTES)) throw new SubstrateError('manifest', `manifest of ${rootRef.size()} bytes exceeds ${MAX_DIR_MANIFEST_BYTES}`);
-  const { fs, path } = await nodeFs();
+  const nfs = await nodeFs();
+  const { fs, path } = nfs;
   const concurrency = opts.concurrency || DEFAULT_FETCH_CONCURRENCY;
 
   // 1. The manifest, all of it, then decoded and checked before anything is created.
@@ -262,7 +264,7 @@ export async function fetchDir(ctx: SourceContext, rootRef: BlobRef, dest: strin
       concurrency,
       async (leaf) => {
         if (abort.signal.aborted) throw new SubstrateError('cancelled', 'fetchDir was cancelled', { cause: abort.signal.reason });
-        const n = await writeLeaf(ctx, fs, leafSource(leaf), leaf, path.join(temp, ...leaf.rel.split('/')), abort.signal);
+        const n = await writeLeaf(ctx, nfs, leafSource(leaf), leaf, path.join(temp, ...leaf.rel.split('/')), abort.signal);
         stats.files++;
         stats.bytes += n;
         opts.onProgress?.(stats.bytes, total);

@@ -9,7 +9,7 @@ import { putChunks, type ChunkStore } from './chunk-store.js';
 import { chunkPayload, storeBlobReader } from './chunking.js';
 import { BLOB_CHUNK_SIZE } from './constants.js';
 import { DirManifest, type DirEntry } from './dir-manifest.js';
-import { ioError, nodeFs } from './fs.js';
+import { ioError, nodeFs, type NodeFs } from './fs.js';
 import { compareUtf8 } from '../fold/byte-order.js';
 
 const lossy = new TextDecoder('utf-8');
@@ -65,10 +65,11 @@ async function* fileWindows(fs: Fs, abs: Buffer): AsyncGenerator<Uint8Array> {
   }
 }
 
-async function storeFile(fs: Fs, store: ChunkStore, f: Found): Promise<BlobRef> {
+async function storeFile(nfs: NodeFs, store: ChunkStore, f: Found): Promise<BlobRef> {
+  const fs = nfs.fs;
   if (f.size <= BLOB_CHUNK_SIZE) {
     // Small enough to read at once; a file that grew since lstat still chunks correctly.
-    const bytes = new Uint8Array(await fs.readFile(f.abs));
+    const bytes = await nfs.readWhole(f.abs);
     const { ref, chunks } = chunkPayload(bytes, { contentUri: true });
     await putChunks(store, ref, chunks);
     return ref;
@@ -79,7 +80,8 @@ async function storeFile(fs: Fs, store: ChunkStore, f: Found): Promise<BlobRef> 
 /** Stores the tree under `root` in `store`; returns the root manifest's ref. */
 export async function storeDir(store: ChunkStore, root: string): Promise<BlobRef> {
   if (typeof root !== 'string' || root === '') throw new InvalidArgumentError('root must be a non-empty path');
-  const { fs, path, Buffer } = await nodeFs();
+  const nfs = await nodeFs();
+  const { fs, path, Buffer } = nfs;
   try {
     const st = await fs.stat(root);
     if (!st.isDirectory()) throw new InvalidArgumentError(`${root} is not a directory`);
@@ -97,7 +99,7 @@ export async function storeDir(store: ChunkStore, root: string): Promise<BlobRef
         const f = found[i]!;
         if (f.kind === 'dir') entries[i] = { path: f.path, kind: { type: 'dir', mode: f.mode } };
         else if (f.kind === 'symlink') entries[i] = { path: f.path, kind: { type: 'symlink', target: lossy.decode(await fs.readlink(f.abs, { encoding: 'buffer' })) } };
-        else entries[i] = { path: f.path, kind: { type: 'file', mode: f.mode, blob: (await storeFile(fs, store, f)).encode() } };
+        else entries[i] = { path: f.path, kind: { type: 'file', mode: f.mode, blob: (await storeFile(nfs, store, f)).encode() } };
       }
     };
     await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, found.length) }, worker));

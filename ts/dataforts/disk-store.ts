@@ -42,10 +42,9 @@ export class DiskChunkStore implements ChunkStore {
 
   async read(hash: Uint8Array): Promise<Uint8Array | undefined> {
     const { file } = await this.pathOf(hash);
-    const { fs } = await nodeFs();
+    const { readWhole } = await nodeFs();
     try {
-      const b = await fs.readFile(file);
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      return await readWhole(file);
     } catch (e) {
       if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return undefined;
       throw ioError(`chunk store ${this.dir}`, e);

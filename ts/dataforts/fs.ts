@@ -3,14 +3,32 @@
 import { NetMeshError, SubstrateError } from '../errors.js';
 
 type Fs = typeof import('node:fs/promises');
+type CallbackFs = typeof import('node:fs');
 type Path = typeof import('node:path');
 type BufferCtor = typeof import('node:buffer').Buffer;
 
-let loaded: Promise<{ fs: Fs; path: Path; Buffer: BufferCtor }> | undefined;
+export interface NodeFs {
+  fs: Fs;
+  path: Path;
+  Buffer: BufferCtor;
+  /** Whole small files through the callback API: no FileHandle objects, measurably cheaper per file. */
+  readWhole(path: string | Uint8Array): Promise<Uint8Array>;
+  writeWhole(path: string, data: Uint8Array, opts: { flag: string; mode: number }): Promise<void>;
+}
 
-export function nodeFs(): Promise<{ fs: Fs; path: Path; Buffer: BufferCtor }> {
-  loaded ??= Promise.all([import('node:fs/promises'), import('node:path'), import('node:buffer')]).then(
-    ([fs, path, buffer]) => ({ fs, path, Buffer: buffer.Buffer }),
+let loaded: Promise<NodeFs> | undefined;
+
+function wrap(cbfs: CallbackFs): Pick<NodeFs, 'readWhole' | 'writeWhole'> {
+  return {
+    readWhole: (path) =>
+      new Promise((resolve, reject) => cbfs.readFile(path as string, (err, b) => (err ? reject(err) : resolve(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))))),
+    writeWhole: (path, data, opts) => new Promise((resolve, reject) => cbfs.writeFile(path, data, opts, (err) => (err ? reject(err) : resolve()))),
+  };
+}
+
+export function nodeFs(): Promise<NodeFs> {
+  loaded ??= Promise.all([import('node:fs/promises'), import('node:path'), import('node:buffer'), import('node:fs')]).then(
+    ([fs, path, buffer, cbfs]) => ({ fs, path, Buffer: buffer.Buffer, ...wrap(cbfs) }),
     (e: unknown) => {
       loaded = undefined;
       throw new SubstrateError('io', 'this runtime has no file system (node:fs); use the in-memory store', { cause: e });
