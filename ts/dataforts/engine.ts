@@ -243,7 +243,7 @@ export class TransferEngine {
         deadline: now + timeoutMs,
         timeoutMs,
         resendEvery: Math.max(REQUEST_RESEND_MIN_MS, 2 * rtt),
-        nextResendAt: 0,
+        nextResendAt: now + Math.max(REQUEST_RESEND_MIN_MS, 2 * rtt),
         onProgress: opts.onProgress,
         into: opts.into,
         resolve,
