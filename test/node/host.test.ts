@@ -77,17 +77,18 @@ describe('MeshHost', () => {
     expect(got[0]).toEqual({ streamId: 0xabcdn, seq: 7n });
   });
 
-  it('layer tags join every announcement the node makes, and a change re-announces', async () => {
+  it('a contribution slot\'s tags join every announcement the node makes, and a change re-announces', async () => {
     const hub = new MemoryHub({ seed: 5 });
     nodes = await hubNodes(2, hub, { minAnnounceIntervalMs: 1 });
     const [a, b] = nodes as [MeshNode, MeshNode];
     await connectPair(a, b);
-    hostOf(a).setAnnouncementTags('test-layer', ['dataforts.blob.has=00ff']);
+    const slot = hostOf(a).contributeCapabilities();
+    slot.set({ tags: ['dataforts.blob.has=00ff'] });
     expect(b.fold.tagsOf(a.nodeId)).toBeUndefined(); // no announcement before the app announces
     await a.announceCapabilities({ tags: ['app-tag'] });
     await until(() => b.fold.tagsOf(a.nodeId)?.includes('dataforts.blob.has=00ff') === true, 5000, 'the layer tag');
     expect(b.fold.tagsOf(a.nodeId)).toEqual(expect.arrayContaining(['app-tag', 'dataforts.blob.serve']));
-    hostOf(a).setAnnouncementTags('test-layer', ['dataforts.blob.has=11ee']);
+    slot.set({ tags: ['dataforts.blob.has=11ee'] });
     await until(() => b.fold.tagsOf(a.nodeId)?.includes('dataforts.blob.has=11ee') === true, 5000, 'the changed layer tag');
     expect(b.fold.tagsOf(a.nodeId)).not.toContain('dataforts.blob.has=00ff');
   });

@@ -2,7 +2,7 @@
 // dataDir, read on demand; in memory otherwise), served to authenticated peers unless
 // `serveBlobs: false`, and the fetch side (blobs, files, directories) over the transfer engine.
 import { ClosedError, InvalidArgumentError } from '../errors.js';
-import type { MeshHost } from '../node/host.js';
+import type { CapabilityContribution, MeshHost } from '../node/host.js';
 import { BlobRef } from './blob-ref.js';
 import { checkFetchOptions, fetchBlob, fetchBlobToFile, fetchChunks, type FetchOptions } from './blob-fetch.js';
 import { putChunks, type ChunkStore } from './chunk-store.js';
@@ -59,6 +59,8 @@ export class Blobs {
   private readonly serve: boolean;
   private readonly hints: string[] = [];
   private tagTimer: ReturnType<typeof setTimeout> | undefined;
+  /** This layer's slot in the node's announcements (dataforts.md §7.2 tags); none when not serving. */
+  private readonly advert: CapabilityContribution | undefined;
 
   constructor(
     private readonly host: MeshHost,
@@ -68,7 +70,8 @@ export class Blobs {
     this.serve = opts.serveBlobs !== false;
     this.engine = new TransferEngine(host, this.serve ? this.chunkStore : undefined);
     this.ctx = { engine: this.engine, host, local: this.chunkStore };
-    if (this.serve) host.setAnnouncementTags('dataforts', [TAG_BLOB_SERVE]);
+    this.advert = this.serve ? host.contributeCapabilities() : undefined;
+    this.advert?.set({ tags: [TAG_BLOB_SERVE] });
     host.onClose(() => {
       if (this.tagTimer !== undefined) clearTimeout(this.tagTimer);
     });
@@ -161,7 +164,7 @@ export class Blobs {
     if (this.tagTimer !== undefined) return;
     this.tagTimer = setTimeout(() => {
       this.tagTimer = undefined;
-      if (!this.host.closed) this.host.setAnnouncementTags('dataforts', [TAG_BLOB_SERVE, ...this.hints]);
+      if (!this.host.closed) this.advert?.set({ tags: [TAG_BLOB_SERVE, ...this.hints] });
     }, TAG_UPDATE_DELAY_MS);
     (this.tagTimer as { unref?: () => void }).unref?.();
   }

@@ -12,12 +12,14 @@ import {
   buildAnnouncement,
   type CapabilityAnnouncement,
   type CapabilitySet,
+  type ToolCapability,
 } from '../fold/index.js';
 import { AnnouncementDedup, forwardCopy, mayPinIdentity, screenAnnouncement } from '../fold/receive.js';
 import type { Identity } from '../identity/identity.js';
 import { originHashFromPublicKey } from '../identity/node-id.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Peer } from './peer.js';
+import type { CapabilityContribution, SubstrateCapabilities } from './host.js';
 
 export const MIN_ANNOUNCE_INTERVAL_MS = 10_000;
 export const FOLD_SWEEP_INTERVAL_MS = 500;
@@ -46,8 +48,6 @@ interface Deps {
   identity: Identity;
   peers(): Iterable<Peer>;
   sendTo(peer: Peer, subprotocol: number, payload: Uint8Array): void;
-  /** Tags the node's layers add to every announcement (e.g. dataforts.blob.serve). */
-  layerTags?(): string[];
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -63,6 +63,8 @@ export class CapabilityService {
   /** announced_entity: any verified announcement's node id → entity (not used for auth). */
   readonly announcedEntity = new Map<bigint, Uint8Array>();
   private readonly dedup = new AnnouncementDedup();
+  /** The layers' contribution slots, merged into every announce in creation order. */
+  private readonly slots = new Set<{ extra: SubstrateCapabilities }>();
   private local: { ann: CapabilityAnnouncement; bytes: Uint8Array; caps: CapabilitySet; opts: AnnounceOptions } | undefined;
   private lastBroadcastMs = Number.NEGATIVE_INFINITY;
   private trailing: ReturnType<typeof setTimeout> | undefined;
@@ -89,9 +91,10 @@ export class CapabilityService {
   announce(caps: CapabilitySet, opts: AnnounceOptions = {}): void {
     if (!caps || typeof caps !== 'object') throw new InvalidArgumentError('announceCapabilities(caps) takes a CapabilitySet object');
     const ttlSecs = opts.ttlSecs ?? DEFAULT_ANNOUNCEMENT_TTL_SECS;
+    const merged = this.mergedSlots();
     const base = lowerCapabilities(caps);
-    const extra = this.deps.layerTags?.() ?? [];
-    const lowered = mergeSubstrateTags(extra.length ? loweredCapabilities([...base.tags, ...extra], base.metadata) : base, {});
+    const withTags = merged.tags.length ? loweredCapabilities([...base.tags, ...merged.tags], base.metadata) : base;
+    const lowered = mergeSubstrateTags(withTags, merged);
     const ann = buildAnnouncement(this.deps.identity, lowered, { ttlSecs, signed: opts.signed !== false });
     this.fold.applyAnnouncement(ann, { self: true, trusted: true });
     this.local = { ann, bytes: encodeAnnouncementBytes(ann), caps, opts };
@@ -108,6 +111,46 @@ export class CapabilityService {
       }, wait);
       unref(this.trailing);
     }
+  }
+
+  /**
+   * A slot layers fill with what they add to every announcement (host.ts CapabilityContribution).
+   * A change re-announces once the node has announced; before that it waits for the first announce.
+   */
+  contribution(): CapabilityContribution {
+    const slot = { extra: {} as SubstrateCapabilities };
+    this.slots.add(slot);
+    const reannounce = (): void => {
+      if (!this.closed && this.local) this.announce(this.local.caps, this.local.opts);
+    };
+    return {
+      set: (extra) => {
+        if (!this.slots.has(slot)) this.slots.add(slot);
+        const previous = slot.extra;
+        slot.extra = { rpcServices: [...(extra.rpcServices ?? [])], tools: [...(extra.tools ?? [])], tags: [...(extra.tags ?? [])] };
+        try {
+          reannounce();
+        } catch (e) {
+          slot.extra = previous;
+          throw e;
+        }
+      },
+      release: () => {
+        if (this.slots.delete(slot)) reannounce();
+      },
+    };
+  }
+
+  private mergedSlots(): Required<Pick<SubstrateCapabilities, 'rpcServices' | 'tools' | 'tags'>> {
+    const services = new Set<string>();
+    const tools = new Map<string, ToolCapability>();
+    const tags = new Set<string>();
+    for (const { extra } of this.slots) {
+      for (const s of extra.rpcServices ?? []) services.add(s);
+      for (const t of extra.tools ?? []) if (!tools.has(t.id)) tools.set(t.id, t);
+      for (const t of extra.tags ?? []) tags.add(t);
+    }
+    return { rpcServices: [...services], tools: [...tools.values()], tags: [...tags] };
   }
 
   private broadcast(now: number): void {
@@ -129,11 +172,6 @@ export class CapabilityService {
       if (!this.closed && this.local) this.announce(this.local.caps, this.local.opts);
     }, (ttlSecs * 1000) / 3);
     unref(this.refresh);
-  }
-
-  /** Rebuilds the local announcement (layer tags changed); nothing happens before the first announce. */
-  refreshLocal(): void {
-    if (!this.closed && this.local) this.announce(this.local.caps, this.local.opts);
   }
 
   /** Session-open push of the local announcement. */

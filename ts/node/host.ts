@@ -7,7 +7,7 @@ import type { PeerEvent, PeerInfo } from './peer.js';
 import type { Stream } from '../streams/stream.js';
 import type { StreamConfig } from '../streams/config.js';
 import type { CapabilityFold } from '../fold/capability-fold.js';
-import type { CapabilitySet } from '../fold/capabilities.js';
+import type { CapabilitySet, ToolCapability } from '../fold/capabilities.js';
 import type { WarningSink } from '../util/diagnostics.js';
 
 /** Header fields a stream's data packets carry (channel publishes, wire.md §2, §6). */
@@ -53,6 +53,31 @@ export interface PacketTemplate {
   originHash?: bigint;
 }
 
+/** What a layer adds to every announcement of its node (fold.md §2.2 "tags the node adds"). */
+export interface SubstrateCapabilities {
+  /** `nrpc:<service>` per served nRPC service. */
+  rpcServices?: string[];
+  /** `ai-tool:<id>` plus the tool's `software.tool.*` tags and `tool::<id>::*` metadata, per served tool. */
+  tools?: ToolCapability[];
+  /** Tags as they are (substrate axis tags such as `dataforts.blob.serve`, dataforts.md §7.2). */
+  tags?: string[];
+}
+
+/**
+ * One layer's slot in its node's announcements. The node merges every slot into each announce,
+ * the application's own `announceCapabilities` included, so neither overwrites the other.
+ */
+export interface CapabilityContribution {
+  /**
+   * Replaces this slot's content. A node that has announced re-announces with it (peers get it
+   * under the broadcast rate limit, fold.md §4.1, §10.4); one that has not carries it from its
+   * first announce. Throws (leaving the slot unchanged) when the merged announcement is invalid.
+   */
+  set(extra: SubstrateCapabilities): void;
+  /** Empties and removes the slot, re-announcing without it. Idempotent. */
+  release(): void;
+}
+
 export interface MeshHost {
   readonly nodeId: bigint;
   readonly identity: Identity;
@@ -94,12 +119,8 @@ export interface MeshHost {
   readonly fold: CapabilityFold;
   peerEntity(nodeId: bigint): Uint8Array | undefined;
   announceCapabilities(caps: CapabilitySet): Promise<void>;
-  /**
-   * Tags `layer` adds to every capability announcement this node makes (substrate tags such as
-   * `dataforts.blob.serve`, fold.md §2), replacing that layer's previous set. A node that has
-   * announced re-announces (rate-limited) so peers see the change; one that has not stays silent.
-   */
-  setAnnouncementTags(layer: string, tags: readonly string[]): void;
+  /** A new slot for substrate tags and metadata merged into every announcement (see CapabilityContribution). */
+  contributeCapabilities(): CapabilityContribution;
   /** The node's warning sink (its onWarning option), for diagnostics.warn(). */
   readonly warnings: WarningSink | undefined;
 }

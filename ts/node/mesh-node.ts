@@ -109,7 +109,6 @@ export class MeshNode {
   private readonly streamClaims: { match: (streamId: bigint) => boolean; sink: StreamSink; views: boolean }[] = [];
   private readonly peerListeners = new Set<(e: PeerEvent) => void>();
   private readonly closeListeners = new Set<() => void>();
-  private readonly layerTags = new Map<string, string[]>();
   readonly [HOST]: MeshHost;
   /** The layers built on this node (layers.ts); created last in the constructor. */
   private readonly layers: Layers;
@@ -166,7 +165,6 @@ export class MeshNode {
         identity: this.identity,
         peers: () => this.peersById.values(),
         sendTo: (peer, sp, payload) => this.sendSubprotocolTo(peer, sp, payload),
-        layerTags: () => [...this.layerTags.values()].flat(),
       },
       { minAnnounceIntervalMs: opts.minAnnounceIntervalMs, autoRefresh: opts.autoRefreshAnnouncements },
     );
@@ -601,10 +599,7 @@ export class MeshNode {
       },
       peerEntity: (nodeId) => node.peerEntity(nodeId),
       announceCapabilities: (caps) => node.announceCapabilities(caps),
-      setAnnouncementTags(layer, tags) {
-        node.layerTags.set(layer, [...tags]);
-        node.capabilities.refreshLocal();
-      },
+      contributeCapabilities: () => node.capabilities.contribution(),
       get warnings() {
         return node.warnings;
       },
