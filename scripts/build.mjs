@@ -59,6 +59,7 @@ const devEntries = [
   ['bench/streams.ts', 'bench/streams.mjs'],
   ['bench/fold.ts', 'bench/fold.mjs'],
   ['bench/channels.ts', 'bench/channels.mjs'],
+  ['bench/blobs.ts', 'bench/blobs.mjs'],
 ];
 /** Peers the benches compare against: devDependencies loaded at run time, never bundled. */
 const benchExternals = ['udx-native', 'hash-wasm', 'blake3-jit', 'blake3-wasm', '@noble/*'];

@@ -62,7 +62,9 @@ export type NetMeshErrorCode =
   // CliError and TypegenError (exit codes of meshos-cli.md §3.7)
   | 'CLI_USAGE'
   | `CONFIG_${string}`
-  | `TYPEGEN_${string}`;
+  | `TYPEGEN_${string}`
+  // dataforts: TransferError and its subclasses, BLOB_<KIND>
+  | `BLOB_${string}`;
 
 /** The base class of every error net-mesh reports; `code` says what went wrong, stably. */
 export class NetMeshError extends Error {
@@ -353,3 +355,71 @@ export class CliError extends NetMeshError {
 
 /** A typegen failure (rpc-tools.md §9.9): snapshot I/O (exit 1), bad snapshot or collision (exit 2). */
 export class TypegenError extends CliError {}
+
+// ---- dataforts (dataforts.md §6): every blob, transfer and directory failure is a TransferError ----
+
+/** Base of the blob-transfer errors (dataforts.md §6); messages start with `transfer: `. */
+export class TransferError extends NetMeshError {
+  constructor(code: NetMeshErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message.startsWith('transfer: ') ? message : `transfer: ${message}`, options);
+  }
+}
+
+/** The holder does not have the chunk, or it did not arrive in time (callers may fail over). */
+export class NotFoundError extends TransferError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BLOB_NOT_FOUND', message, options);
+  }
+}
+
+/** Discovery tried every candidate holder and none delivered a verified chunk. */
+export class AllPeersFailedError extends TransferError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BLOB_ALL_PEERS_FAILED', message, options);
+  }
+}
+
+/** Bytes whose BLAKE3 is not the expected hash; nothing built from them was kept. */
+export class HashMismatchError extends TransferError {
+  constructor(
+    readonly expected: Uint8Array,
+    readonly actual: Uint8Array,
+    message?: string,
+  ) {
+    super('BLOB_HASH_MISMATCH', message ?? `hash mismatch: expected ${hexOf(expected)}, got ${hexOf(actual)}`);
+  }
+}
+
+/**
+ * Every other blob failure (dataforts.md §6 "Substrate"). `kind` names it and the code is
+ * `BLOB_<KIND>`: decode (malformed bytes), unsupported_version, backend (the transfer broke: reset,
+ * dropped, bad header), cancelled, no_route (the source is not a direct peer), holder_failed (its
+ * session failed), manifest (directory manifest unusable), unsafe_path, io (local file system).
+ */
+export class SubstrateError extends TransferError {
+  constructor(
+    readonly kind: SubstrateErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`BLOB_${kind.toUpperCase()}`, message, options);
+  }
+}
+
+/** What a SubstrateError is about; its code is `BLOB_<KIND>` (dataforts.md §6). */
+export type SubstrateErrorKind =
+  | 'decode'
+  | 'unsupported_version'
+  | 'backend'
+  | 'cancelled'
+  | 'no_route'
+  | 'holder_failed'
+  | 'manifest'
+  | 'unsafe_path'
+  | 'io';
+
+function hexOf(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}

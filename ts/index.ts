@@ -33,6 +33,12 @@ export {
   CoreError,
   UnsupportedRuntimeError,
   type NetMeshErrorCode,
+  TransferError,
+  NotFoundError,
+  AllPeersFailedError,
+  HashMismatchError,
+  SubstrateError,
+  type SubstrateErrorKind,
 } from './errors.js';
 export { KeyDerivationMismatchError, type KeyDerivationMode } from './session/handshake.js';
 export { Identity, nodeIdFromPublicKey, originHashFromPublicKey } from './identity/index.js';
@@ -157,3 +163,6 @@ export {
 
 // AI tools: descriptors, provider formats (`toolFormats`) and discovery types (rpc-tools.md §7–§8)
 export * from './tools/index.js';
+
+// Dataforts (dataforts.md §10, sdk.md "Dataforts")
+export * from './dataforts/index.js';

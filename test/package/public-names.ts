@@ -78,6 +78,20 @@ export const INDEX_NAMES = [
   'toolFormats',
   'toolDescriptorFromJSON',
   'toolDescriptorToJSON',
+  // dataforts (sdk.md "Dataforts", dataforts.md §10)
+  'BlobRef',
+  'DirManifest',
+  'transferWire',
+  'chunkPayload',
+  'storeBlobReader',
+  'storeDir',
+  'MemoryChunkStore',
+  'DiskChunkStore',
+  'TransferError',
+  'NotFoundError',
+  'AllPeersFailedError',
+  'HashMismatchError',
+  'SubstrateError',
 ];
 
 /** `net-mesh/cli`: the CLI's programmatic entry. */

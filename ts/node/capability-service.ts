@@ -8,9 +8,11 @@ import {
   encodeAnnouncementBytes,
   mergeSubstrateTags,
   lowerCapabilities,
+  loweredCapabilities,
   buildAnnouncement,
   type CapabilityAnnouncement,
   type CapabilitySet,
+  type ToolCapability,
 } from '../fold/index.js';
 import { AnnouncementDedup, forwardCopy, mayPinIdentity, screenAnnouncement } from '../fold/receive.js';
 import type { Identity } from '../identity/identity.js';
@@ -18,7 +20,6 @@ import { originHashFromPublicKey } from '../identity/node-id.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Peer } from './peer.js';
 import type { CapabilityContribution, SubstrateCapabilities } from './host.js';
-import type { ToolCapability } from '../fold/capabilities.js';
 
 export const MIN_ANNOUNCE_INTERVAL_MS = 10_000;
 export const FOLD_SWEEP_INTERVAL_MS = 500;
@@ -93,7 +94,10 @@ export class CapabilityService {
   announce(caps: CapabilitySet, opts: AnnounceOptions = {}): void {
     if (!caps || typeof caps !== 'object') throw new InvalidArgumentError('announceCapabilities(caps) takes a CapabilitySet object');
     const ttlSecs = opts.ttlSecs ?? DEFAULT_ANNOUNCEMENT_TTL_SECS;
-    const lowered = mergeSubstrateTags(lowerCapabilities(caps), this.mergedSlots());
+    const merged = this.mergedSlots();
+    const base = lowerCapabilities(caps);
+    const withTags = merged.tags.length ? loweredCapabilities([...base.tags, ...merged.tags], base.metadata) : base;
+    const lowered = mergeSubstrateTags(withTags, merged);
     const ann = buildAnnouncement(this.deps.identity, lowered, { ttlSecs, signed: opts.signed !== false });
     this.fold.applyAnnouncement(ann, { self: true, trusted: true });
     this.local = { ann, bytes: encodeAnnouncementBytes(ann), caps, opts };
@@ -112,18 +116,25 @@ export class CapabilityService {
     }
   }
 
-  /** A slot layers fill with served services and tools (host.ts CapabilityContribution). */
+  /**
+   * A slot layers fill with what they add to every announcement (host.ts CapabilityContribution).
+   * A change re-announces once the node has announced. Before that, served nRPC services and tools
+   * announce at once (serving one must make it discoverable), while plain substrate tags such as
+   * `dataforts.blob.serve` wait for the node's first announce (every node carries them).
+   */
   contribution(): CapabilityContribution {
     const slot = { extra: {} as SubstrateCapabilities };
     this.slots.add(slot);
     const reannounce = (): void => {
-      if (!this.closed) this.announce(this.local?.caps ?? {}, this.local?.opts ?? {});
+      if (this.closed) return;
+      if (this.local) this.announce(this.local.caps, this.local.opts);
+      else if (this.servesSomething()) this.announce({}, {});
     };
     return {
       set: (extra) => {
         if (!this.slots.has(slot)) this.slots.add(slot);
         const previous = slot.extra;
-        slot.extra = { rpcServices: [...(extra.rpcServices ?? [])], tools: [...(extra.tools ?? [])] };
+        slot.extra = { rpcServices: [...(extra.rpcServices ?? [])], tools: [...(extra.tools ?? [])], tags: [...(extra.tags ?? [])] };
         try {
           reannounce();
         } catch (e) {
@@ -132,20 +143,27 @@ export class CapabilityService {
         }
       },
       release: () => {
-        if (!this.slots.delete(slot)) return;
-        reannounce();
+        if (this.slots.delete(slot)) reannounce();
       },
     };
   }
 
-  private mergedSlots(): SubstrateCapabilities {
+  /** Whether any slot holds a served nRPC service or tool. */
+  private servesSomething(): boolean {
+    for (const { extra } of this.slots) if ((extra.rpcServices?.length ?? 0) > 0 || (extra.tools?.length ?? 0) > 0) return true;
+    return false;
+  }
+
+  private mergedSlots(): Required<Pick<SubstrateCapabilities, 'rpcServices' | 'tools' | 'tags'>> {
     const services = new Set<string>();
     const tools = new Map<string, ToolCapability>();
+    const tags = new Set<string>();
     for (const { extra } of this.slots) {
       for (const s of extra.rpcServices ?? []) services.add(s);
       for (const t of extra.tools ?? []) if (!tools.has(t.id)) tools.set(t.id, t);
+      for (const t of extra.tags ?? []) tags.add(t);
     }
-    return { rpcServices: [...services], tools: [...tools.values()] };
+    return { rpcServices: [...services], tools: [...tools.values()], tags: [...tags] };
   }
 
   private broadcast(now: number): void {

@@ -6,6 +6,7 @@ import type { MeshHost } from './host.js';
 import { MeshOs, validateMeshOsOptions, type MeshOsOptions } from '../meshos/meshos.js';
 import { ChannelLayer, resolveChannelOptions, type ChannelOptions } from '../channels/layer.js';
 import { RpcLayer } from '../rpc/layer.js';
+import { Blobs, checkBlobOptions, type BlobOptions } from '../dataforts/blobs.js';
 
 /** Options a layer may read: the node's own options object (MeshNodeOptions), as passed to create(). */
 export type LayerOptions = Readonly<Record<string, unknown>>;
@@ -16,12 +17,15 @@ export interface Layers {
   /** nRPC and AI tools (rpc-tools.md). */
   rpc: RpcLayer;
   meshos: MeshOs;
+  /** Content-addressed blobs and directories (dataforts.md). */
+  blobs: Blobs;
 }
 
 /** Checks the layers' node options; MeshNode.create calls it before any socket or worker exists. */
 export function validateLayerOptions(opts: LayerOptions): void {
   resolveChannelOptions(opts.channels as ChannelOptions | undefined);
   validateMeshOsOptions(opts.meshos);
+  checkBlobOptions(opts as BlobOptions);
 }
 
 export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
@@ -37,5 +41,6 @@ export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
     },
     opts.meshos as MeshOsOptions | undefined,
   );
-  return { channels, rpc, meshos };
+  const blobs = new Blobs(host, opts as BlobOptions);
+  return { channels, rpc, meshos, blobs };
 }

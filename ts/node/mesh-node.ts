@@ -26,7 +26,7 @@ import type { CapabilitySet } from '../fold/capabilities.js';
 import type { CapabilityQuery } from '../fold/query.js';
 import type { CapabilityFold } from '../fold/capability-fold.js';
 import { ANNOUNCEMENT_SUBPROTOCOL } from '../fold/announcement.js';
-import { HOST, type InboundPacket, type MeshHost, type PacketTemplate, type StreamHeader, type StreamSink } from './host.js';
+import { HOST, type InboundPacket, type MeshHost, type PacketTemplate, type StreamHeader, type StreamSink, type SubprotocolHandler } from './host.js';
 import { warn, type WarningSink } from '../util/diagnostics.js';
 import { attachLayers, validateLayerOptions, type Layers } from './layers.js';
 import type { MeshOs, MeshOsOptions } from '../meshos/meshos.js';
@@ -40,6 +40,8 @@ import type { TokenChain } from '../channels/chain.js';
 import type { TokenCache } from '../channels/token-cache.js';
 import type { ToolFilter, ToolInfo } from '../tools/discovery.js';
 import type { ToolWatch, WatchToolsOptions } from '../tools/watch.js';
+import type { Blobs } from '../dataforts/blobs.js';
+import type { ChunkStore } from '../dataforts/chunk-store.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -48,7 +50,12 @@ export interface MeshNodeOptions {
   transport?: Transport;
   heartbeatIntervalMs?: number;
   sessionTimeoutMs?: number;
+  /** Where the node keeps data: its blob store lives on disk under `<dataDir>/blobs` (in memory without it). */
   dataDir?: string;
+  /** Serve the node's blob store to authenticated peers (dataforts.md §6); default true. */
+  serveBlobs?: boolean;
+  /** The chunk store node.blobs uses and serves, instead of the default (e.g. a `DiskChunkStore` on a given directory). */
+  blobStore?: ChunkStore;
   /** "noise" (default: forward secrecy against other PSK holders) or "net-v0.27" (wire-compatible). */
   keyDerivation?: KeyDerivationMode;
   handshakeTimeoutMs?: number;
@@ -113,8 +120,8 @@ export class MeshNode {
   private closing: Promise<void> | undefined;
   private readonly warnings: WarningSink | undefined;
   /** Layers built on the node (channels, rpc, blobs): claimed subprotocols and streams, hooks. */
-  private readonly subprotocolHandlers = new Map<number, (from: bigint, frames: Uint8Array[]) => void>();
-  private readonly streamClaims: { match: (streamId: bigint) => boolean; sink: StreamSink }[] = [];
+  private readonly subprotocolHandlers = new Map<number, SubprotocolHandler>();
+  private readonly streamClaims: { match: (streamId: bigint) => boolean; sink: StreamSink; views: boolean }[] = [];
   private readonly peerListeners = new Set<(e: PeerEvent) => void>();
   private readonly closeListeners = new Set<() => void>();
   readonly [HOST]: MeshHost;
@@ -482,7 +489,7 @@ export class MeshNode {
       const sp = r.subprotocol;
       const handler = sp === 0 ? undefined : this.subprotocolHandlers.get(sp);
       if (handler) {
-        handler(peer.nodeId, r.events.map((e) => e.slice()));
+        handler(peer.nodeId, r.events.map((e) => e.slice()), { streamId: r.streamId, seq: r.sequence });
       } else if (sp === ANNOUNCEMENT_SUBPROTOCOL) {
         this.capabilities.onMessage(peer, r.events);
       } else if (sp === SUBPROTOCOL_STREAM_WINDOW || sp === SUBPROTOCOL_STREAM_NACK || sp === SUBPROTOCOL_STREAM_RESET) {
@@ -506,7 +513,7 @@ export class MeshNode {
     this.counters.eventsIn += packet.events.length;
     for (const c of this.streamClaims) {
       if (c.match(packet.streamId)) {
-        c.sink.packet({ ...packet, events: packet.events.map((e) => e.slice()) });
+        c.sink.packet(c.views ? packet : { ...packet, events: packet.events.map((e) => e.slice()) });
         return;
       }
     }
@@ -541,6 +548,11 @@ export class MeshNode {
   }
 
   // ---- layers (channels, rpc, blobs, meshos): public methods, one-line delegations to this.layers ----
+
+  /** Content-addressed blobs and directories (sdk.md "Dataforts", dataforts.md). */
+  get blobs(): Blobs {
+    return this.layers.blobs;
+  }
 
   /** Tools advertised in this node's fold, one per (toolId, version), with the nodes serving each (rpc-tools.md §8). */
   listTools(filter?: ToolFilter): ToolInfo[] {
@@ -652,8 +664,8 @@ export class MeshNode {
       openStream(peer, streamId, config, header?: StreamHeader) {
         return node.engine.openStream(connected(peer), BigInt.asUintN(64, streamId), config, header);
       },
-      claimStreams(match, sink) {
-        const claim = { match, sink };
+      claimStreams(match, sink, opts) {
+        const claim = { match, sink, views: opts?.views === true };
         node.streamClaims.push(claim);
         return () => {
           const i = node.streamClaims.indexOf(claim);

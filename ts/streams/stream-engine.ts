@@ -68,7 +68,7 @@ export interface Quarantined {
 export interface StreamEngineDeps {
   /** Queues one packet for sealing and sending to the peer (to `address` when given). */
   sealTo(peer: Peer, template: SealTemplate, events: readonly Uint8Array[], address?: string): void;
-  /** An accepted event-plane packet (duplicates already dropped); events are views, copy to keep. */
+  /** An accepted event-plane packet, possibly with no events (duplicates already dropped); events are views, copy to keep. */
   deliver(packet: InboundPacket): void;
   peer(nodeId: bigint): Peer | undefined;
   /** Every peer with a session (the retransmit tick visits them all). */
@@ -348,7 +348,7 @@ export class StreamEngine {
     this.queueGrant(peer, rec);
     if (!accepted) return;
     rec.lastActivity = now;
-    if (events.length === 0) return;
+    // Zero-event packets (ack probes) are delivered too: a consumer reordering by seq needs every seq.
     this.deps.deliver({ from: peer.nodeId, streamId, seq, channelHash, originHash, events });
   }
 
