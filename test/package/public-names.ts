@@ -49,6 +49,15 @@ export const INDEX_NAMES = [
   'BunTransport',
   'MemoryHub',
   'MemoryTransport',
+  // nRPC call errors (rpc-tools.md §4, §10)
+  'RpcError',
+  'RpcTimeoutError',
+  'RpcCancelledError',
+  'RpcNoRouteError',
+  'RpcCapabilityDeniedError',
+  'RpcTransportError',
+  'RpcBadResponseError',
+  'ToolCallError',
 ];
 
 /** `net-mesh/cli`: the CLI's programmatic entry. */

@@ -6,6 +6,7 @@ import type { MeshHost } from './host.js';
 import { MeshOs, validateMeshOsOptions, type MeshOsOptions } from '../meshos/meshos.js';
 import { ChannelLayer, resolveChannelOptions, type ChannelOptions } from '../channels/layer.js';
 import { RpcLayer } from '../rpc/layer.js';
+import { resolveRpcOptions, type RpcOptions } from '../rpc/options.js';
 
 /** Options a layer may read: the node's own options object (MeshNodeOptions), as passed to create(). */
 export type LayerOptions = Readonly<Record<string, unknown>>;
@@ -22,11 +23,12 @@ export interface Layers {
 export function validateLayerOptions(opts: LayerOptions): void {
   resolveChannelOptions(opts.channels as ChannelOptions | undefined);
   validateMeshOsOptions(opts.meshos);
+  resolveRpcOptions(opts.rpc as RpcOptions | undefined);
 }
 
 export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
   const channels = new ChannelLayer(host, opts.channels as ChannelOptions | undefined);
-  const rpc = new RpcLayer(host);
+  const rpc = new RpcLayer(host, channels, opts.rpc as RpcOptions | undefined);
   const meshos = new MeshOs(
     {
       nodeId: host.nodeId,
