@@ -136,7 +136,7 @@ export class RpcLayer {
   // ---- calling ----------------------------------------------------------------------------------
 
   call(target: bigint, service: string, body: Uint8Array, opts?: CallOptions): Promise<Uint8Array> {
-    this.#assertOpen();
+    if (this.host.closed) return Promise.reject(new ClosedError('MeshNode'));
     return this.#client.call(target, service, body, opts);
   }
 
@@ -157,7 +157,7 @@ export class RpcLayer {
   }
 
   /** A unary call to a node announcing `nrpc:<service>`, chosen by `opts.policy` (rpc-tools.md §4). */
-  callService(service: string, body: Uint8Array, opts: CallServiceOptions = {}): Promise<Uint8Array> {
+  async callService(service: string, body: Uint8Array, opts: CallServiceOptions = {}): Promise<Uint8Array> {
     this.#assertOpen();
     if (typeof opts !== 'object' || opts === null) throw new InvalidArgumentError('callService options must be an object');
     const target = this.#selector.pick(`nrpc:${service}`, opts as Selection);
@@ -176,7 +176,7 @@ export class RpcLayer {
     return this.#toolRuntime.serveToolStreaming(descriptor, handler);
   }
 
-  callTool(target: bigint | undefined, toolId: string, input: unknown, opts?: CallToolOptions): Promise<unknown> {
+  async callTool(target: bigint | undefined, toolId: string, input: unknown, opts?: CallToolOptions): Promise<unknown> {
     this.#assertOpen();
     return this.#toolRuntime.callTool(target, toolId, input, opts);
   }
@@ -186,7 +186,7 @@ export class RpcLayer {
     return this.#toolRuntime.callToolStream(target, toolId, input, opts);
   }
 
-  fetchToolMetadata(node: bigint, toolId: string, opts?: CallOptions): Promise<ToolDescriptor | null> {
+  async fetchToolMetadata(node: bigint, toolId: string, opts?: CallOptions): Promise<ToolDescriptor | null> {
     this.#assertOpen();
     return this.#toolRuntime.fetchToolMetadata(node, toolId, opts);
   }
@@ -206,7 +206,7 @@ export class RpcLayer {
   // ---- fold export ------------------------------------------------------------------------------
 
   /** Applies `from`'s `mesh.fold.export` answer to this node's fold (fold.md §10.7). */
-  importFold(from: bigint, req: FoldExportRequest = {}, opts?: CallOptions): Promise<FoldImportReport> {
+  async importFold(from: bigint, req: FoldExportRequest = {}, opts?: CallOptions): Promise<FoldImportReport> {
     this.#assertOpen();
     return importFoldFrom(this.host, (t, s, b, o) => this.callStream(t, s, b, o), from, req, opts);
   }
