@@ -69,6 +69,8 @@ export type NetMeshErrorCode =
   | 'RPC_BAD_RESPONSE'
   // CliError and TypegenError (exit codes of meshos-cli.md §3.7)
   | 'CLI_USAGE'
+  | 'CLI_ATTACH'
+  | 'CLI_IDENTITY'
   | `CONFIG_${string}`
   | `TYPEGEN_${string}`;
 
