@@ -38,8 +38,11 @@ interface ServerCall {
   from: bigint;
   origin: bigint;
   callId: bigint;
-  ctl: AbortController;
+  /** Made when the handler first reads `ctx.signal` (most unary handlers never do). */
+  ctl: AbortController | undefined;
+  /** Set when the call is aborted. */
   cause: AbortCause | undefined;
+  onAbort: (() => void) | undefined;
   /** Response items the caller still credits (Infinity without a window). */
   credit: number;
   windowed: boolean;
@@ -75,6 +78,13 @@ export function errorResponse(e: unknown): ResponseInput {
   if (e instanceof RpcError) return { status: e.status === RpcStatus.Ok ? RpcStatus.Internal : e.status, body: text(e.message) };
   if (e instanceof Error) return { status: TYPED_HANDLER_ERROR, body: text(e.message) };
   return { status: TYPED_HANDLER_ERROR, body: text(String(e)) };
+}
+
+/** What `ctx.signal.reason` says for each way a call is aborted. */
+function abortReason(cause: AbortCause): RpcError {
+  if (cause === 'deadline') return new RpcError(RpcStatus.Timeout, 'deadline exceeded');
+  if (cause === 'backpressure') return new RpcError(RpcStatus.Backpressure, 'upload overflow');
+  return new RpcError(RpcStatus.Cancelled, cause === 'cancel' ? 'the caller cancelled the call' : cause === 'peer' ? "the caller's node failed" : 'this node is closing');
 }
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array> {
@@ -230,8 +240,9 @@ export class RpcServer {
       from,
       origin,
       callId,
-      ctl: new AbortController(),
+      ctl: undefined,
       cause: undefined,
+      onAbort: undefined,
       credit: window ?? Number.POSITIVE_INFINITY,
       windowed: window !== undefined,
       wake: undefined,
@@ -249,7 +260,21 @@ export class RpcServer {
       call.timer = setTimeout(() => this.#abort(call, 'deadline'), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
       (call.timer as { unref?: () => void }).unref?.();
     }
-    const ctx: RpcContext = { from, callId, signal: call.ctl.signal, headers: req.headers, service: svc.name, deadlineNs: req.deadlineNs, flags: req.flags };
+    const ctx: RpcContext = {
+      from,
+      callId,
+      get signal() {
+        if (!call.ctl) {
+          call.ctl = new AbortController();
+          if (call.cause !== undefined) call.ctl.abort(abortReason(call.cause));
+        }
+        return call.ctl.signal;
+      },
+      headers: req.headers,
+      service: svc.name,
+      deadlineNs: req.deadlineNs,
+      flags: req.flags,
+    };
     if (svc.kind === 'unary') this.#runUnary(call, req, ctx);
     else this.#runUpload(call, req, ctx);
   }
@@ -309,7 +334,7 @@ export class RpcServer {
     const window = windowInitial(req.headers, HEADERS.REQUEST_WINDOW_INITIAL);
     call.uploadWindow = window ?? 0;
     const up = new UploadQueue(window, (credits) => {
-      if (!call.finished && !call.ctl.signal.aborted) this.#send(call, requestGrantFrame(this.rt.origin, call.callId, credits));
+      if (!call.finished && call.cause === undefined) this.#send(call, requestGrantFrame(this.rt.origin, call.callId, credits));
     });
     call.upload = up;
     const end = (req.flags & FLAGS.REQUEST_END) !== 0;
@@ -338,7 +363,7 @@ export class RpcServer {
   }
 
   #unaryDone(call: ServerCall, body: unknown, word: ServiceKind | 'streaming'): void {
-    if (call.ctl.signal.aborted) {
+    if (call.cause !== undefined) {
       this.#abortedTerminal(call, word);
       return;
     }
@@ -358,7 +383,7 @@ export class RpcServer {
   }
 
   #fail(call: ServerCall, e: unknown, word: ServiceKind | 'streaming'): void {
-    if (call.ctl.signal.aborted) {
+    if (call.cause !== undefined) {
       this.#abortedTerminal(call, word);
       return;
     }
@@ -374,19 +399,19 @@ export class RpcServer {
       this.#fail(call, e, word);
       return;
     }
-    const signal = call.ctl.signal;
+    const aborted = (): boolean => call.cause !== undefined;
     try {
       for (;;) {
-        while (call.credit <= 0 && !signal.aborted) await this.#waitCredit(call);
-        if (signal.aborted) break;
+        while (call.credit <= 0 && !aborted()) await this.#waitCredit(call);
+        if (aborted()) break;
         const ref = this.#replyRef(call.svc, call.origin);
         const to = this.#routes.get(call.origin) ?? call.from;
         if (this.rt.links.backlog(to, ref) > BACKLOG_HIGH) {
           await Promise.race([this.rt.links.whenBelow(to, ref, BACKLOG_LOW), this.#abortedPromise(call)]);
-          if (signal.aborted) break;
+          if (aborted()) break;
         }
         const r = await Promise.race([it.next(), this.#abortedPromise(call)]);
-        if (r === ABORTED || signal.aborted) break;
+        if (r === ABORTED || aborted()) break;
         if (r.done) {
           this.#finish(call, responseFrame(this.rt.origin, call.callId, { status: RpcStatus.Ok, headers: END }));
           return;
@@ -426,8 +451,8 @@ export class RpcServer {
 
   #abortedPromise(call: ServerCall): Promise<typeof ABORTED> {
     return (call.aborted ??= new Promise((resolve) => {
-      if (call.ctl.signal.aborted) resolve(ABORTED);
-      else call.ctl.signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
+      if (call.cause !== undefined) resolve(ABORTED);
+      else call.onAbort = () => resolve(ABORTED);
     }));
   }
 
@@ -439,12 +464,13 @@ export class RpcServer {
    * RESPONSE follows when the handler returns (rpc-tools.md §4).
    */
   #abort(call: ServerCall, cause: AbortCause): void {
-    if (call.finished || call.ctl.signal.aborted) return;
+    if (call.finished || call.cause !== undefined) return;
     call.cause = cause;
     if (this.#inflight.get(call.callId) === call) this.#inflight.delete(call.callId);
     if (call.timer !== undefined) clearTimeout(call.timer);
     call.upload?.end();
-    call.ctl.abort(cause === 'deadline' ? new RpcError(RpcStatus.Timeout, 'deadline exceeded') : cause === 'backpressure' ? new RpcError(RpcStatus.Backpressure, 'upload overflow') : new RpcError(RpcStatus.Cancelled, `call ${cause}`));
+    call.ctl?.abort(abortReason(cause));
+    call.onAbort?.();
     this.#wake(call);
   }
 
