@@ -157,6 +157,27 @@ describe('the server side, frame by frame', () => {
   });
 });
 
+describe('bounds', () => {
+  it('calls in flight from one caller are capped: the next is answered Backpressure', async () => {
+    const hub = new MemoryHub({ seed: 1310 });
+    const [caller, server] = (await hubNodes(2, hub, { rpc: { maxInFlightPerPeer: 2 } })) as [MeshNode, MeshNode];
+    nodes.push(caller, server);
+    await connectPair(caller, server);
+    const releases: (() => void)[] = [];
+    server.serve('hold', () => new Promise<Uint8Array>((r) => releases.push(() => r(new Uint8Array(0)))));
+    const held = [caller.call(server.nodeId, 'hold', new Uint8Array(0)), caller.call(server.nodeId, 'hold', new Uint8Array(0))];
+    await until(() => server.rpcStats().inFlight === 2, 5000, 'two calls in flight');
+    await expect(caller.call(server.nodeId, 'hold', new Uint8Array(0))).rejects.toMatchObject({ status: RpcStatus.Backpressure });
+    for (const r of releases.splice(0)) r();
+    await Promise.all(held);
+    const again = caller.call(server.nodeId, 'hold', new Uint8Array(0));
+    await until(() => releases.length === 1, 5000, 'a slot to be free again');
+    releases[0]!();
+    await again;
+    expect(server.rpcStats().served).toBe(3);
+  });
+});
+
 describe('the caller side', () => {
   it('ignores a RESPONSE for its call from another node, and a `duplicate REQUEST` answer, then takes the target’s answer', async () => {
     const [caller, server, other] = await trio(1305);

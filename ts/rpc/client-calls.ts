@@ -323,7 +323,12 @@ abstract class UploadBase extends CallBase {
     if (this.finished) throw this.#error ?? new RpcCancelledError('the call has ended');
     if (!this.started) {
       const flags = this.requestFlags | (end ? FLAGS.REQUEST_END : 0);
-      await this.begin(flags, windowHeaders(this.headers, this.responseWindow, this.#uploadWindow), item ?? EMPTY);
+      try {
+        await this.begin(flags, windowHeaders(this.headers, this.responseWindow, this.#uploadWindow), item ?? EMPTY);
+      } catch (e) {
+        this.settle(e as Error); // the call never started: its response (or responses) fail the same way
+        throw e;
+      }
       return;
     }
     if (item !== undefined) {

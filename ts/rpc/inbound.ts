@@ -89,7 +89,7 @@ export class InboundPorts {
       port.gates.set(p.from, gate);
     }
     gate.push(p.seq, p, this.now());
-    if (gate.held > 0) this.#armTimer();
+    if (gate.held > 0 || gate.limbo > 0) this.#armTimer();
   }
 
   #deliver(port: Port, p: ChannelPacket): void {

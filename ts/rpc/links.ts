@@ -118,7 +118,7 @@ export class FrameLinks {
         await this.#write(peer, channel, link, batch);
         let n = 0;
         for (const f of batch) n += f.length;
-        link.bytes -= n;
+        link.bytes = Math.max(0, link.bytes - n);
         this.#wake(link);
       }
     } catch (e) {

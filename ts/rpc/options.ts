@@ -15,6 +15,8 @@ export interface RpcOptions {
   gapTimeoutMs?: number;
   /** Upload items a served call may hold unconsumed beyond its window; past that the call fails with Backpressure (1024). */
   maxQueuedItems?: number;
+  /** Calls one caller node may have in flight on this node; more are answered Backpressure (4096). */
+  maxInFlightPerPeer?: number;
 }
 
 export interface ResolvedRpcOptions {
@@ -24,6 +26,7 @@ export interface ResolvedRpcOptions {
   streamConfig: Omit<StreamConfig, 'reliability'>;
   gapTimeoutMs: number;
   maxQueuedItems: number;
+  maxInFlightPerPeer: number;
 }
 
 const U32_MAX = 0xffff_ffff;
@@ -55,5 +58,6 @@ export function resolveRpcOptions(o: RpcOptions | undefined): ResolvedRpcOptions
     streamConfig: { maxRetries: 64, ...sc },
     gapTimeoutMs: num('rpc.gapTimeoutMs', c.gapTimeoutMs, 10_000, 1, 2 ** 31 - 1, false),
     maxQueuedItems: num('rpc.maxQueuedItems', c.maxQueuedItems, 1024, 1, 2 ** 24),
+    maxInFlightPerPeer: num('rpc.maxInFlightPerPeer', c.maxInFlightPerPeer, 4096, 1, 2 ** 24),
   };
 }

@@ -6,22 +6,24 @@
 // A reliable sender fills every gap eventually (or resets the stream, which resets the gate), so
 // a gap is waited for. A gap older than `gapTimeoutMs`, or more than `maxHeld` packets held, is
 // skipped: only a peer that marks frames reliable without retransmitting them (Net v0.27.0, §1)
-// leaves one. A packet below the expected seq is a duplicate of an unreliable stream, unless it
-// is near 0 while the gate is far ahead: the sender started a new lifetime of the stream (session
-// replaced, record evicted) without the gate seeing a reset. Time is passed in.
+// leaves one. The stream layer drops reliable duplicates before this point, so a packet below the
+// expected seq means the sender started a new lifetime of the stream (session replaced, record
+// reset or evicted) without the gate seeing a reset: seq 0 restarts the gate, and packets of the
+// new lifetime that overtook it wait in a small limbo until it comes (they expire after
+// `gapTimeoutMs`, as duplicates of an unreliable stream would). Time is passed in.
 
 export interface SeqGateOptions {
   gapTimeoutMs: number;
   maxHeld: number;
 }
 
-/** Seqs below this, arriving when the gate expects more than RESTART_DISTANCE above them, start a new lifetime. */
-const RESTART_WINDOW = 64n;
-const RESTART_DISTANCE = 128n;
+/** Packets below the expected seq kept for a possible restart at seq 0. */
+const MAX_LIMBO = 64;
 
 export class SeqGate<T> {
   #next = 0n;
   readonly #held = new Map<bigint, T>();
+  readonly #limbo = new Map<bigint, { item: T; at: number }>();
   /** When the oldest unfilled gap opened (NaN: none). */
   #gapSince = Number.NaN;
   #skipped = 0;
@@ -37,7 +39,7 @@ export class SeqGate<T> {
     return this.#held.size;
   }
 
-  /** Gaps given up on, and packets dropped as duplicates, since creation. */
+  /** Gaps given up on, and packets below the expected seq (kept in limbo a while), since creation. */
   get counters(): { skipped: number; duplicates: number } {
     return { skipped: this.#skipped, duplicates: this.#duplicates };
   }
@@ -50,13 +52,20 @@ export class SeqGate<T> {
       return;
     }
     if (seq < this.#next) {
-      if (seq < RESTART_WINDOW && this.#next - seq > RESTART_DISTANCE) {
+      if (seq === 0n) {
+        // A new lifetime: what waited behind a gap of the old one goes first, then seq 0 and
+        // whatever of the new lifetime overtook it.
         this.#flushAll();
+        const early = [...this.#limbo].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        this.#limbo.clear();
         this.#next = 0n;
-        this.push(seq, item, now);
-      } else {
-        this.#duplicates++;
+        this.push(0n, item, now);
+        for (const [s, e] of early) this.push(s, e.item, now);
+        return;
       }
+      this.#duplicates++;
+      if (this.#limbo.size >= MAX_LIMBO) this.#limbo.delete(this.#limbo.keys().next().value!);
+      this.#limbo.set(seq, { item, at: now });
       return;
     }
     if (this.#held.has(seq)) {
@@ -71,12 +80,19 @@ export class SeqGate<T> {
   /** Skips a gap older than the timeout; returns true while packets are still held. */
   tick(now: number): boolean {
     if (this.#held.size > 0 && now - this.#gapSince >= this.opts.gapTimeoutMs) this.#skip(now);
-    return this.#held.size > 0;
+    for (const [s, e] of this.#limbo) if (now - e.at >= this.opts.gapTimeoutMs) this.#limbo.delete(s);
+    return this.#held.size > 0 || this.#limbo.size > 0;
+  }
+
+  /** Packets kept in limbo (below the expected seq, waiting for a possible restart). */
+  get limbo(): number {
+    return this.#limbo.size;
   }
 
   /** The stream was reset: what is held is released in order, and the next lifetime starts at seq 0. */
   reset(): void {
     this.#flushAll();
+    this.#limbo.clear();
     this.#next = 0n;
   }
 

@@ -96,6 +96,8 @@ export class RpcServer {
   readonly #inflight = new Map<bigint, ServerCall>();
   /** Caller origin → the node whose session last delivered its REQUEST. */
   readonly #routes = new Map<bigint, bigint>();
+  /** Calls in flight per caller node (bounded by `maxInFlightPerPeer`). */
+  readonly #perPeer = new Map<bigint, number>();
 
   constructor(private readonly rt: RpcRuntime) {}
 
@@ -225,6 +227,10 @@ export class RpcServer {
       this.#replyTo(svc, from, origin, responseFrame(this.rt.origin, callId, { status: RpcStatus.Internal, body: text(`duplicate REQUEST (origin ${origin}, call_id ${callId}) already in flight`) }));
       return;
     }
+    if ((this.#perPeer.get(from) ?? 0) >= this.rt.opts.maxInFlightPerPeer) {
+      this.#replyTo(svc, from, origin, responseFrame(this.rt.origin, callId, { status: RpcStatus.Backpressure, body: text(`more than ${this.rt.opts.maxInFlightPerPeer} calls in flight from node ${from}`) }));
+      return;
+    }
     const shape = this.#shapeError(svc, req.flags);
     if (shape) {
       this.#replyTo(svc, from, origin, responseFrame(this.rt.origin, callId, { status: RpcStatus.Internal, body: text(shape) }));
@@ -253,6 +259,7 @@ export class RpcServer {
       aborted: undefined,
     };
     this.#inflight.set(callId, call);
+    this.#perPeer.set(from, (this.#perPeer.get(from) ?? 0) + 1);
     c.served++;
     if (req.deadlineNs !== 0n) {
       // Backstop for a caller that never sends CANCEL: abort at the deadline plus the skew tolerance.
@@ -466,12 +473,21 @@ export class RpcServer {
   #abort(call: ServerCall, cause: AbortCause): void {
     if (call.finished || call.cause !== undefined) return;
     call.cause = cause;
-    if (this.#inflight.get(call.callId) === call) this.#inflight.delete(call.callId);
+    this.#forget(call);
     if (call.timer !== undefined) clearTimeout(call.timer);
     call.upload?.end();
     call.ctl?.abort(abortReason(cause));
     call.onAbort?.();
     this.#wake(call);
+  }
+
+  /** Removes a call from the in-flight tables (once). */
+  #forget(call: ServerCall): void {
+    if (this.#inflight.get(call.callId) !== call) return;
+    this.#inflight.delete(call.callId);
+    const n = (this.#perPeer.get(call.from) ?? 1) - 1;
+    if (n > 0) this.#perPeer.set(call.from, n);
+    else this.#perPeer.delete(call.from);
   }
 
   #abortedTerminal(call: ServerCall, word: ServiceKind | 'streaming'): void {
@@ -493,7 +509,7 @@ export class RpcServer {
   #finish(call: ServerCall, frame: Uint8Array | undefined): void {
     if (call.finished) return;
     call.finished = true;
-    if (this.#inflight.get(call.callId) === call) this.#inflight.delete(call.callId);
+    this.#forget(call);
     if (call.timer !== undefined) clearTimeout(call.timer);
     call.upload?.end();
     if (frame) this.#send(call, frame);
