@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { resolveStreamConfig, type StreamConfig } from '../streams/config.js';
 
+/** Node options of the nRPC layer (`MeshNode.create({ rpc })`); every field is optional. */
 export interface RpcOptions {
   /** Local deadline of unary calls that pass no `deadlineMs`, in ms (30,000; 0 = none). Not sent on the wire. */
   defaultTimeoutMs?: number;

@@ -38,6 +38,7 @@ export interface ServeOptions {
   announce?: boolean;
 }
 
+/** Options every nRPC call takes: a deadline, an AbortSignal, extra request headers. */
 export interface CallOptions {
   /** Deadline relative to now: raced locally and sent as `deadline_ns`. Unary calls without it time out locally after the node's `rpc.defaultTimeoutMs`. */
   deadlineMs?: number;
@@ -47,6 +48,7 @@ export interface CallOptions {
   headers?: readonly HeaderInput[];
 }
 
+/** Options of `callStream`: call options plus the response window (credit). */
 export interface StreamCallOptions extends CallOptions {
   /**
    * Response credit (`nrpc-stream-window-initial`): the server sends at most this many items
@@ -56,6 +58,7 @@ export interface StreamCallOptions extends CallOptions {
   window?: number;
 }
 
+/** Options of `callClientStream` / `callDuplex`: stream options plus the upload window. */
 export interface UploadCallOptions extends StreamCallOptions {
   /** Upload credit (`nrpc-request-window-initial`): chunks sent ahead of the server's consumption. Default: the node's `rpc.requestWindow` (64). */
   requestWindow?: number;
@@ -97,6 +100,7 @@ export interface DuplexCall extends UploadCall {
 /** `callService` node selection among the nodes announcing `nrpc:<service>` (rpc-tools.md §4). */
 export type SelectionPolicy = 'round-robin' | 'random' | 'sticky' | 'lowest-latency';
 
+/** Options of `callService`: call options plus the node selection policy (and the sticky key). */
 export interface CallServiceOptions extends CallOptions {
   /** round-robin (default), random, sticky (needs `key`), lowest-latency. */
   policy?: SelectionPolicy;
