@@ -60,6 +60,22 @@ async function meshSystem(): Promise<System> {
   };
 }
 
+/** Writes `item` `n` times with backpressure (waits for 'drain'), then ends: the peers' stream servers. */
+function writeItems(out: { write(b: Buffer): boolean; once(ev: 'drain', f: () => void): unknown; end(): unknown }, item: Buffer, n: number): void {
+  let i = 0;
+  const pump = (): void => {
+    while (i < n) {
+      i++;
+      if (!out.write(item)) {
+        out.once('drain', pump);
+        return;
+      }
+    }
+    out.end();
+  };
+  pump();
+}
+
 // ---- @grpc/grpc-js --------------------------------------------------------------------------------
 
 const raw = (b: Buffer): Buffer => b;
@@ -73,21 +89,7 @@ async function grpcSystem(): Promise<System> {
   const item = Buffer.alloc(ITEM, 0x62);
   server.addService(SERVICE, {
     echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, call.request),
-    stream: (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
-      const n = call.request.readUInt32LE(0);
-      let i = 0;
-      const pump = (): void => {
-        while (i < n) {
-          i++;
-          if (!call.write(item)) {
-            call.once('drain', pump);
-            return;
-          }
-        }
-        call.end();
-      };
-      pump();
-    },
+    stream: (call: grpc.ServerWritableStream<Buffer, Buffer>) => writeItems(call, item, call.request.readUInt32LE(0)),
   });
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
   const Ctor = grpc.makeGenericClientConstructor(SERVICE, 'Bench');
@@ -130,18 +132,7 @@ async function httpSystem(): Promise<System> {
     }
     const n = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('n'));
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
-    let i = 0;
-    const pump = (): void => {
-      while (i < n) {
-        i++;
-        if (!res.write(item)) {
-          res.once('drain', pump);
-          return;
-        }
-      }
-      res.end();
-    };
-    pump();
+    writeItems(res, item, n);
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

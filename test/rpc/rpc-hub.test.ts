@@ -280,7 +280,7 @@ describe('client streaming', () => {
 });
 
 describe('errors', () => {
-  it('a thrown RpcError carries its status; other errors are 0x8001; an unserved service times out', async () => {
+  it('a thrown RpcError carries its status; other errors are 0x8001; a sync generator streams; an unserved service has no route', async () => {
     const hub = new MemoryHub({ seed: 1211 });
     const [caller, server] = await pair(hub, { rpc: { defaultTimeoutMs: 500 } });
     nodes.push(caller, server);
@@ -291,9 +291,16 @@ describe('errors', () => {
       throw new TypeError('boom');
     });
     server.serve('wrong', async () => 'not bytes' as unknown as Uint8Array);
+    server.serve('sync.gen', function* () {
+      yield numbered(1);
+      yield numbered(2);
+    });
     await expect(caller.call(server.nodeId, 'typed', new Uint8Array(0))).rejects.toMatchObject({ status: 0x8123, message: 'custom status', code: 'RPC_SERVER_ERROR' });
     await expect(caller.call(server.nodeId, 'plain', new Uint8Array(0))).rejects.toMatchObject({ status: 0x8001, message: 'boom' });
     await expect(caller.call(server.nodeId, 'wrong', new Uint8Array(0))).rejects.toMatchObject({ status: 6 });
+    const items: number[] = [];
+    for await (const x of caller.callStream(server.nodeId, 'sync.gen', new Uint8Array(0))) items.push(numberOf(x));
+    expect(items).toEqual([1, 2]);
     // The server has a channel registry (it serves), so the reply-channel subscribe is rejected.
     await expect(caller.call(server.nodeId, 'nobody', new Uint8Array(0))).rejects.toMatchObject({ code: 'RPC_NO_ROUTE', status: 1 });
   });

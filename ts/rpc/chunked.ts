@@ -3,6 +3,7 @@
 // answers a caller that set STREAMING_RESPONSE with the body cut into stream items, and a plain
 // unary caller with the whole body (which fails with Internal if it does not fit). Our callers
 // always ask for the streamed form and join the items.
+import { concatBytes } from '../identity/bytes.js';
 import { FLAGS } from './constants.js';
 import type { RpcContext } from './types.js';
 
@@ -19,16 +20,6 @@ export function replyBytes(bytes: Uint8Array, ctx: Pick<RpcContext, 'flags'>): U
 /** The items of a streamed reply, concatenated. */
 export async function joinItems(items: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const p of items) {
-    parts.push(p);
-    n += p.length;
-  }
-  const all = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
+  for await (const p of items) parts.push(p);
+  return concatBytes(...parts);
 }

@@ -6,6 +6,7 @@ import { type RpcClient, type Pending, type ClientService, callOptionsOf, deadli
 import { FLAGS, HEADERS } from './constants.js';
 import { requestChunkFrame, requestFrame, streamGrantFrame } from './frames-out.js';
 import type { HeaderInput, ResponsePayload } from './payloads.js';
+import { ItemQueue } from './item-queue.js';
 import { windowArg } from './options.js';
 import { BACKLOG_HIGH, BACKLOG_LOW, type RpcRuntime } from './runtime.js';
 import { responseKind } from './server-codec.js';
@@ -16,15 +17,10 @@ const EMPTY = new Uint8Array(0);
 const MAX_UNCREDITED_ITEMS = 65_536;
 
 /**
- * The responses of a streaming call as an AsyncIterableIterator. Each item taken earns the server
- * one credit back; credits go out coalesced (a quarter of the window at a time, at least 1).
+ * The responses of a streaming call. Each item taken earns the server one credit back; credits go
+ * out coalesced (a quarter of the window at a time, at least 1).
  */
-export class ResponseItems implements AsyncIterableIterator<Uint8Array> {
-  #items: Uint8Array[] = [];
-  #head = 0;
-  #done = false;
-  #error: Error | undefined;
-  #waiter: { resolve: (r: IteratorResult<Uint8Array>) => void; reject: (e: unknown) => void } | undefined;
+export class ResponseItems extends ItemQueue {
   #ungranted = 0;
   readonly #batch: number;
 
@@ -34,81 +30,27 @@ export class ResponseItems implements AsyncIterableIterator<Uint8Array> {
     /** The consumer stopped early (return / break). */
     private readonly stop: () => void,
   ) {
+    super();
     this.#batch = Math.max(1, window >>> 2);
   }
 
-  get buffered(): number {
-    return this.#items.length - this.#head;
-  }
-
+  /** False when the item cannot be taken (ended, or over the bound of a stream without credit). */
   push(item: Uint8Array): boolean {
-    if (this.#done) return false;
-    const w = this.#waiter;
-    if (w) {
-      this.#waiter = undefined;
-      this.#taken();
-      w.resolve({ value: item, done: false });
-      return true;
-    }
-    if (this.window === 0 && this.buffered >= MAX_UNCREDITED_ITEMS) return false;
-    this.#items.push(item);
-    return true;
+    if (this.window === 0 && this.size >= MAX_UNCREDITED_ITEMS) return false;
+    return this.offer(item);
   }
 
-  end(err?: Error): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#error = err;
-    const w = this.#waiter;
-    this.#waiter = undefined;
-    if (!w) return;
-    if (err) {
-      this.#error = undefined;
-      w.reject(err);
-    } else w.resolve({ value: undefined, done: true });
-  }
-
-  next(): Promise<IteratorResult<Uint8Array>> {
-    if (this.#head < this.#items.length) {
-      const value = this.#items[this.#head++]!;
-      if (this.#head > 256 && this.#head * 2 > this.#items.length) {
-        this.#items = this.#items.slice(this.#head);
-        this.#head = 0;
-      }
-      this.#taken();
-      return Promise.resolve({ value, done: false });
-    }
-    if (this.#done) {
-      const e = this.#error;
-      this.#error = undefined;
-      return e ? Promise.reject(e) : Promise.resolve({ value: undefined, done: true });
-    }
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
-  }
-
-  return(): Promise<IteratorResult<Uint8Array>> {
-    if (!this.#done) {
-      this.#items = [];
-      this.#head = 0;
-      this.end();
-      this.stop();
-    }
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
-    return this;
-  }
-
-  #taken(): void {
-    if (this.window === 0 || this.#done) return;
+  protected taken(): void {
+    if (this.window === 0 || this.ended) return;
     if (++this.#ungranted >= this.#batch) {
       const n = this.#ungranted;
       this.#ungranted = 0;
       this.grant(n);
     }
+  }
+
+  protected override stopped(): void {
+    this.stop();
   }
 }
 

@@ -6,8 +6,8 @@
 // ignored while the call is pending.
 import { ClosedError, InvalidArgumentError, MembershipRejectedError, MembershipTimeoutError, NetMeshError, NotConnectedError, RpcBadResponseError, RpcCancelledError, RpcError, RpcNoRouteError, RpcTimeoutError, RpcTransportError } from '../errors.js';
 import { CallIds } from './call-ids.js';
-import { DISPATCH, EVENT_META_SIZE } from './constants.js';
-import { decodeEventMeta } from './event-meta.js';
+import { DISPATCH } from './constants.js';
+import type { EventMeta } from './event-meta.js';
 import { bareFrame, requestFrame } from './frames-out.js';
 import { decodeRequestGrant } from './grants.js';
 import { channelRef, type ChannelRef } from './links.js';
@@ -92,7 +92,7 @@ export class RpcClient {
     const reply = channelRef(replyChannelName(name, this.rt.origin));
     svc = { name, requests: channelRef(requestChannelName(name)), reply, subs: new Map() };
     const s = svc;
-    this.#releases.push(this.rt.ports.open(reply, (from, frame) => this.#frame(s, from, frame)));
+    this.#releases.push(this.rt.ports.open(reply, (from, meta, payload) => this.#frame(s, from, meta, payload)));
     this.#services.set(name, svc);
     return svc;
   }
@@ -261,20 +261,14 @@ export class RpcClient {
 
   // ---- inbound ----------------------------------------------------------------------------------
 
-  #frame(svc: ClientService, from: bigint, frame: Uint8Array): void {
+  #frame(svc: ClientService, from: bigint, meta: EventMeta, payload: Uint8Array): void {
     const c = this.rt.counters;
-    if (frame.length < EVENT_META_SIZE) {
-      c.malformed++;
-      return;
-    }
-    const meta = decodeEventMeta(frame);
     const p = this.#pending.get(meta.callId);
     // Bound to the target (§4): a reply from any other node, or for an unknown call, is ignored.
     if (!p || p.target !== from || p.svc !== svc) {
       c.strays++;
       return;
     }
-    const payload = frame.subarray(EVENT_META_SIZE);
     switch (meta.dispatch) {
       case DISPATCH.RESPONSE: {
         let res: ResponsePayload;

@@ -6,11 +6,13 @@
 // the order they were sent. Frames this node sends to itself arrive here too, in order.
 import type { ChannelLayer } from '../channels/layer.js';
 import type { ChannelPacket } from '../channels/receiver.js';
+import { EVENT_META_SIZE } from './constants.js';
+import { decodeEventMeta, type EventMeta } from './event-meta.js';
 import type { ChannelRef } from './links.js';
 import { SeqGate, type SeqGateOptions } from './seq-gate.js';
 
-/** One frame (one event) received on a channel. */
-export type FrameSink = (from: bigint, frame: Uint8Array) => void;
+/** One frame (one event) received on a channel, split into its EventMeta and payload. */
+export type FrameSink = (from: bigint, meta: EventMeta, payload: Uint8Array) => void;
 
 interface Port {
   ref: ChannelRef;
@@ -34,6 +36,8 @@ export class InboundPorts {
     private readonly gateOptions: SeqGateOptions,
     /** The peer reset this channel's stream (or our retransmission to it gave up): frames may be lost. */
     private readonly onReset: (from: bigint, ref: ChannelRef) => void,
+    /** An event shorter than an EventMeta (skipped, rpc-tools.md §2). */
+    private readonly onMalformed: () => void,
   ) {}
 
   /** Starts receiving `ref`; returns the release. One sink per channel. */
@@ -66,7 +70,10 @@ export class InboundPorts {
     queueMicrotask(() => {
       this.#loopScheduled = false;
       const items = this.#loop.splice(0);
-      for (const [r, f] of items) this.#ports.get(r.streamId)?.sink(this.selfId, f);
+      for (const [r, f] of items) {
+        const port = this.#ports.get(r.streamId);
+        if (port) this.#frame(port, this.selfId, f);
+      }
     });
   }
 
@@ -93,7 +100,15 @@ export class InboundPorts {
   }
 
   #deliver(port: Port, p: ChannelPacket): void {
-    for (const frame of p.events) port.sink(p.from, frame);
+    for (const frame of p.events) this.#frame(port, p.from, frame);
+  }
+
+  #frame(port: Port, from: bigint, frame: Uint8Array): void {
+    if (frame.length < EVENT_META_SIZE) {
+      this.onMalformed();
+      return;
+    }
+    port.sink(from, decodeEventMeta(frame), frame.subarray(EVENT_META_SIZE));
   }
 
   #armTimer(): void {

@@ -52,7 +52,7 @@ export class RpcLayer {
       this.#server.streamReset(peer, ref);
       this.#client.streamReset(peer, ref);
     };
-    const ports = new InboundPorts(channels, host.nodeId, () => host.now(), { gapTimeoutMs: opts.gapTimeoutMs, maxHeld: 1024 }, onStreamTrouble);
+    const ports = new InboundPorts(channels, host.nodeId, () => host.now(), { gapTimeoutMs: opts.gapTimeoutMs, maxHeld: 1024 }, onStreamTrouble, () => counters.malformed++);
     const links = new FrameLinks(host, opts.streamConfig, {
       loopback: (ref, frame) => ports.loopback(ref, frame),
       failed: (peer, ref) => onStreamTrouble(peer, ref),

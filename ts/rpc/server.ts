@@ -6,8 +6,8 @@
 // by roster fan-out on the reply channel.
 import { InvalidArgumentError, NetMeshError, RpcError } from '../errors.js';
 import { originHashFromPublicKey } from '../identity/node-id.js';
-import { DISPATCH, EVENT_META_SIZE, FLAGS, HEADERS, TYPED_HANDLER_ERROR } from './constants.js';
-import { decodeEventMeta } from './event-meta.js';
+import { DISPATCH, FLAGS, HEADERS, TYPED_HANDLER_ERROR } from './constants.js';
+import type { EventMeta } from './event-meta.js';
 import { requestGrantFrame, responseFrame } from './frames-out.js';
 import { decodeStreamGrant } from './grants.js';
 import { channelRef, type ChannelRef } from './links.js';
@@ -91,6 +91,18 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array> {
   return typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 }
 
+/** A handler's stream: an AsyncIterable, or a synchronous iterable (a generator) other than bytes themselves. */
+function streamOf(v: unknown): AsyncIterable<Uint8Array> | undefined {
+  if (isAsyncIterable(v)) return v;
+  if (typeof v !== 'object' || v === null || v instanceof Uint8Array || ArrayBuffer.isView(v)) return undefined;
+  const it = (v as { [Symbol.iterator]?: unknown })[Symbol.iterator];
+  if (typeof it !== 'function') return undefined;
+  const sync = v as Iterable<Uint8Array>;
+  return (async function* () {
+    yield* sync;
+  })();
+}
+
 export class RpcServer {
   readonly #services = new Map<string, Service>();
   readonly #inflight = new Map<bigint, ServerCall>();
@@ -127,7 +139,7 @@ export class RpcServer {
     if (builtin) this.rt.channels.onRegistryInstalled(configs);
     else configs();
     const svc: Service = { name, kind, handler, requests, releasePort: () => {}, replies: new Map() };
-    svc.releasePort = this.rt.ports.open(requests, (from, frame) => this.#frame(svc, from, frame));
+    svc.releasePort = this.rt.ports.open(requests, (from, meta, payload) => this.#frame(svc, from, meta, payload));
     this.#services.set(name, svc);
     return () => {
       if (this.#services.get(name) !== svc) return;
@@ -156,14 +168,8 @@ export class RpcServer {
 
   // ---- inbound frames ---------------------------------------------------------------------------
 
-  #frame(svc: Service, from: bigint, frame: Uint8Array): void {
+  #frame(svc: Service, from: bigint, meta: EventMeta, payload: Uint8Array): void {
     const c = this.rt.counters;
-    if (frame.length < EVENT_META_SIZE) {
-      c.malformed++;
-      return;
-    }
-    const meta = decodeEventMeta(frame);
-    const payload = frame.subarray(EVENT_META_SIZE);
     switch (meta.dispatch) {
       case DISPATCH.REQUEST:
         this.#request(svc, from, meta.originHash, meta.callId, payload);
@@ -327,8 +333,9 @@ export class RpcServer {
       this.#fail(call, e, 'unary');
       return;
     }
-    if (isAsyncIterable(out)) {
-      void this.#pump(call, out, 'streaming');
+    const stream = streamOf(out);
+    if (stream) {
+      void this.#pump(call, stream, 'streaming');
       return;
     }
     Promise.resolve(out).then(
@@ -356,11 +363,12 @@ export class RpcServer {
       return;
     }
     if (call.svc.kind === 'duplex') {
-      if (!isAsyncIterable(out)) {
+      const stream = streamOf(out);
+      if (!stream) {
         this.#fail(call, new RpcError(RpcStatus.Internal, 'duplex handler must return an AsyncIterable'), word);
         return;
       }
-      void this.#pump(call, out, word);
+      void this.#pump(call, stream, word);
       return;
     }
     Promise.resolve(out as Uint8Array | Promise<Uint8Array>).then(

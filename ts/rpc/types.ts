@@ -20,17 +20,17 @@ export interface RpcContext {
 
 /**
  * A unary or server-streaming handler: return (or resolve to) the response body, or return an
- * AsyncIterable for a server stream (pulled with backpressure: the caller's credit and the link's
+ * AsyncIterable (or a synchronous generator) for a server stream (pulled with backpressure: the caller's credit and the link's
  * backlog). Throw `new RpcError(status, message)` to answer with that status; any other thrown
  * error answers 0x8001 (typed handler error) with its message.
  */
-export type RpcHandler = (request: Uint8Array, ctx: RpcContext) => Uint8Array | Promise<Uint8Array> | AsyncIterable<Uint8Array>;
+export type RpcHandler = (request: Uint8Array, ctx: RpcContext) => Uint8Array | Promise<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /** A client-streaming handler: drains the uploaded items, answers one body. */
 export type ClientStreamHandler = (requests: AsyncIterable<Uint8Array>, ctx: RpcContext) => Uint8Array | Promise<Uint8Array>;
 
 /** A duplex handler: reads uploaded items while it yields responses. */
-export type DuplexHandler = (requests: AsyncIterable<Uint8Array>, ctx: RpcContext) => AsyncIterable<Uint8Array>;
+export type DuplexHandler = (requests: AsyncIterable<Uint8Array>, ctx: RpcContext) => AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /** Options of `serve` / `serveClientStream` / `serveDuplex`. */
 export interface ServeOptions {
