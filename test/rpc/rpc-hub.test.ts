@@ -301,6 +301,11 @@ describe('errors', () => {
     const items: number[] = [];
     for await (const x of caller.callStream(server.nodeId, 'sync.gen', new Uint8Array(0))) items.push(numberOf(x));
     expect(items).toEqual([1, 2]);
+    // A unary call without a deadline times out locally after the node's default (500 ms here).
+    server.serve('silent', () => new Promise<Uint8Array>(() => {}));
+    const t0 = performance.now();
+    await expect(caller.call(server.nodeId, 'silent', new Uint8Array(0))).rejects.toBeInstanceOf(RpcTimeoutError);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(495);
     // The server has a channel registry (it serves), so the reply-channel subscribe is rejected.
     await expect(caller.call(server.nodeId, 'nobody', new Uint8Array(0))).rejects.toMatchObject({ code: 'RPC_NO_ROUTE', status: 1 });
   });

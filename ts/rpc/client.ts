@@ -73,6 +73,9 @@ export class RpcClient {
   readonly #pending = new Map<bigint, Pending>();
   readonly #ids = new CallIds();
   readonly #releases: (() => void)[] = [];
+  /** Unary calls under the default timeout, and the sweep that checks them. */
+  readonly #swept = new Set<UnaryCall>();
+  #sweep: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly rt: RpcRuntime,
@@ -166,65 +169,49 @@ export class RpcClient {
     if (o.signal?.aborted) throw new RpcCancelledError('nRPC call cancelled before it started', { cause: o.signal.reason });
     const callId = this.#ids.next();
     const frame = requestFrame(this.rt.origin, callId, { service, deadlineNs: deadlineNsIn(o.deadlineMs), flags: 0, headers: o.headers, body });
-    const timeoutMs = o.deadlineMs ?? this.rt.opts.defaultTimeoutMs;
     return new Promise<Uint8Array>((resolve, reject) => {
-      const started = this.rt.host.now();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const signal = o.signal;
-      const onAbort = (): void => {
-        done();
-        this.cancel(p);
-        reject(new RpcCancelledError('nRPC call cancelled', { cause: signal!.reason }));
-      };
-      const done = (): void => {
-        this.unregister(p);
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const p: Pending = {
-        callId,
-        target,
-        svc,
-        onResponse: (res) => {
-          const kind = responseKind(res);
-          if (kind === 'unary') {
-            done();
-            resolve(res.body);
-          } else if (kind === 'error') {
-            if (isDuplicateAnswer(res)) {
-              this.rt.counters.duplicateAnswersIgnored++;
-              return;
-            }
-            done();
-            reject(serverError(res));
-          } else {
-            done();
-            this.cancel(p);
-            reject(new RpcBadResponseError(`${service} answered with a stream; use callStream`));
-          }
-        },
-        fail: (e) => {
-          done();
-          reject(e);
-        },
-      };
-      this.register(p);
+      const call = new UnaryCall(this, callId, target, svc, resolve, reject, o.signal);
+      this.register(call);
       try {
         this.send(target, svc.requests, frame);
       } catch (e) {
-        done();
-        reject(e);
+        call.fail(e as Error);
         return;
       }
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          done();
-          this.cancel(p);
-          reject(new RpcTimeoutError(this.rt.host.now() - started));
-        }, timeoutMs);
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (o.deadlineMs !== undefined) call.arm(o.deadlineMs);
+      else if (this.rt.opts.defaultTimeoutMs > 0) this.#defaultDeadline(call);
     });
+  }
+
+  /** The node's default timeout, checked by one coarse sweep for all calls rather than a timer per call. */
+  #defaultDeadline(call: UnaryCall): void {
+    call.expiresAt = this.rt.host.now() + this.rt.opts.defaultTimeoutMs;
+    this.#swept.add(call);
+    if (this.#sweep !== undefined) return;
+    this.#sweep = setInterval(() => {
+      const now = this.rt.host.now();
+      for (const c of this.#swept) {
+        if (!this.isRegistered(c)) this.#swept.delete(c);
+        else if (c.expiresAt <= now) {
+          this.#swept.delete(c);
+          c.timeout();
+        }
+      }
+      if (this.#swept.size === 0) {
+        clearInterval(this.#sweep);
+        this.#sweep = undefined;
+      }
+    }, DEFAULT_DEADLINE_SWEEP_MS);
+    (this.#sweep as { unref?: () => void }).unref?.();
+  }
+
+  /** Counts an ignored `duplicate REQUEST` answer. */
+  duplicateIgnored(): void {
+    this.rt.counters.duplicateAnswersIgnored++;
+  }
+
+  now(): number {
+    return this.rt.host.now();
   }
 
   // ---- failures ---------------------------------------------------------------------------------
@@ -244,6 +231,8 @@ export class RpcClient {
   }
 
   close(): void {
+    if (this.#sweep !== undefined) clearInterval(this.#sweep);
+    this.#swept.clear();
     this.#failWhere(
       () => true,
       () => new RpcCancelledError('the node closed', { cause: new ClosedError('MeshNode') }),
@@ -302,6 +291,78 @@ export class RpcClient {
       default:
         c.strays++;
     }
+  }
+}
+
+const DEFAULT_DEADLINE_SWEEP_MS = 250;
+
+/** A unary call waiting for its RESPONSE: one object per call (no closures), resolved once. */
+class UnaryCall implements Pending {
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #onAbort: (() => void) | undefined;
+  readonly #started: number;
+  /** When the node's default timeout fails the call (set only under it). */
+  expiresAt = 0;
+
+  constructor(
+    private readonly client: RpcClient,
+    readonly callId: bigint,
+    readonly target: bigint,
+    readonly svc: ClientService,
+    private readonly resolve: (b: Uint8Array) => void,
+    private readonly reject: (e: Error) => void,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.#started = client.now();
+    if (signal) {
+      this.#onAbort = () => {
+        this.#done();
+        client.cancel(this);
+        reject(new RpcCancelledError('nRPC call cancelled', { cause: signal.reason }));
+      };
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** An explicit deadline: its own timer, so it fires on time. */
+  arm(ms: number): void {
+    this.#timer = setTimeout(() => this.timeout(), ms);
+  }
+
+  timeout(): void {
+    this.#done();
+    this.client.cancel(this);
+    this.reject(new RpcTimeoutError(this.client.now() - this.#started));
+  }
+
+  onResponse(res: ResponsePayload): void {
+    const kind = responseKind(res);
+    if (kind === 'unary') {
+      this.#done();
+      this.resolve(res.body);
+    } else if (kind === 'error') {
+      if (isDuplicateAnswer(res)) {
+        this.client.duplicateIgnored();
+        return;
+      }
+      this.#done();
+      this.reject(serverError(res));
+    } else {
+      this.#done();
+      this.client.cancel(this);
+      this.reject(new RpcBadResponseError(`${this.svc.name} answered with a stream; use callStream`));
+    }
+  }
+
+  fail(e: Error): void {
+    this.#done();
+    this.reject(e);
+  }
+
+  #done(): void {
+    this.client.unregister(this);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#onAbort) this.signal?.removeEventListener('abort', this.#onAbort);
   }
 }
 
