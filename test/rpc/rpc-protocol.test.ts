@@ -75,6 +75,9 @@ describe('the server side, frame by frame', () => {
     await until(() => c.replies.length === 1, 5000, 'the malformed answer');
     expect(c.replies[0]).toMatchObject({ callId: 7n, status: RpcStatus.UnknownVersion, body: expect.stringMatching(/^malformed request: truncated payload at /) });
     await c.send(nrpc.DISPATCH.CANCEL, 999n);
+    // a REQUEST on hold's channel naming another service is not hold's: dropped and counted
+    await c.send(nrpc.DISPATCH.REQUEST, 6n, nrpc.encodeRequest({ service: 'other', body: utf8('x') }));
+    await until(() => server.rpcStats().unknownService === 1, 5000, 'the misaddressed REQUEST to be dropped');
     await c.request(8n);
     await until(() => server.rpcStats().inFlight === 1, 5000, 'the call to run');
     await c.request(8n);
