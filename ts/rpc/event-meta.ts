@@ -5,7 +5,6 @@ import { RpcCodecError } from '../errors.js';
 import { EVENT_META_SIZE } from './constants.js';
 import { u64Arg, uintArg } from './wire-bytes.js';
 
-/** The 24-byte header of every nRPC frame (rpc-tools.md §2): dispatch, flags, the sender's origin hash, the call id. */
 export interface EventMeta {
   dispatch: number;
   flags: number;

@@ -5,7 +5,6 @@ import { InvalidArgumentError, RpcCodecError } from '../errors.js';
 import { REQUEST_GRANT_SIZE, STREAM_GRANT_SIZE } from './constants.js';
 import { u64Arg, uintArg } from './wire-bytes.js';
 
-/** A decoded REQUEST_GRANT: upload credits for one call (rpc-tools.md §5). */
 export interface RequestGrant {
   callId: bigint;
   credits: number;

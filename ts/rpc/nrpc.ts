@@ -8,7 +8,6 @@ import { assertFitsOneEvent, decodeFrame, encodeFrame } from './frame.js';
 import { canonicalUploadFlags, decodeRequestOrReject, malformedRequestResponse, responseKind, windowInitial } from './server-codec.js';
 import { RpcStatus, rpcStatusName } from './status.js';
 
-/** nRPC's pure wire codecs and tables (rpc-tools.md §2–§3), under the names sdk.md fixes. */
 export const nrpc = Object.freeze({
   encodeEventMeta,
   decodeEventMeta,

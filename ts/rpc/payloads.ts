@@ -9,7 +9,6 @@ import { WireReader, WireWriter, bytesArg, limit, u64Arg, uintArg, utf8Bytes } f
 /** `[name, value]`; names are UTF-8 (1–64 bytes), values opaque bytes (≤ 4096). */
 export type RpcHeader = [name: string, value: Uint8Array];
 
-/** A decoded REQUEST payload (rpc-tools.md §3). */
 export interface RequestPayload {
   service: string;
   /** Absolute Unix time in ns; 0n = no deadline. */
@@ -19,14 +18,12 @@ export interface RequestPayload {
   body: Uint8Array;
 }
 
-/** A decoded RESPONSE payload: status, headers, body (a UTF-8 diagnostic when not Ok). */
 export interface ResponsePayload {
   status: number;
   headers: RpcHeader[];
   body: Uint8Array;
 }
 
-/** A decoded REQUEST_CHUNK payload: one more upload item of a client-streaming or duplex call. */
 export interface RequestChunkPayload {
   callId: bigint;
   flags: number;

@@ -1,7 +1,6 @@
 // nRPC response statuses (rpc-tools.md §3): 0–8 named, 9–0x7FFF reserved (decoded as
 // application values), 0x8000–0xFFFF application-defined.
 
-/** Response statuses 0–8 by name (rpc-tools.md §3); 9–0xFFFF are application values. */
 export const RpcStatus = Object.freeze({
   Ok: 0,
   NotFound: 1,
@@ -14,7 +13,6 @@ export const RpcStatus = Object.freeze({
   CapabilityDenied: 8,
 } as const);
 
-/** The name of a named status (`Ok` … `CapabilityDenied`). */
 export type RpcStatusName = keyof typeof RpcStatus;
 
 const NAMES = Object.keys(RpcStatus) as RpcStatusName[];

@@ -3,7 +3,6 @@
 // estimated_time_ms, stateless, streaming, tags, node_count. Schemas travel as JSON Schema text.
 import { InvalidArgumentError } from '../errors.js';
 
-/** An AI tool as announced and served (rpc-tools.md §7), camelCase; schemas are JSON Schema text. */
 export interface ToolDescriptor {
   /** The tool id: at once the nRPC service name, the `nrpc:<id>` and the `ai-tool:<id>` tag. */
   toolId: string;

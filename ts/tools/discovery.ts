@@ -18,7 +18,6 @@ export interface ToolFilter {
   tools?: string[];
 }
 
-/** One change `watchTools` reports: a tool added, removed, or served by a different number of nodes. */
 export interface ToolListChange {
   kind: 'added' | 'removed' | 'nodeCountChanged';
   descriptor: ToolInfo;

@@ -4,7 +4,6 @@
 import { InvalidArgumentError, ToolEventParseError } from '../errors.js';
 import { jsonUnsigned, parseJson, JsonObject, JsonSyntaxError } from '../fold/json.js';
 
-/** One event of a streaming tool (rpc-tools.md §7): start, progress, delta, then exactly one result or error. */
 export type ToolEvent =
   | { type: 'start'; toolId: string; callId?: bigint; metadata?: unknown }
   | { type: 'progress'; pct?: number; message?: string }

@@ -7,7 +7,6 @@ import { InvalidArgumentError } from '../errors.js';
 import type { CapabilityFold } from '../fold/capability-fold.js';
 import { diffToolLists, listToolsInFold, normalizeToolFilter, type ToolFilter, type ToolInfo, type ToolListChange } from './discovery.js';
 
-/** Options of `watchTools`: a filter, a ceiling tick, an AbortSignal. */
 export interface WatchToolsOptions {
   filter?: ToolFilter;
   /** Also re-list every `ceilingMs` without a fold change (a backstop; off by default). */
