@@ -60,9 +60,10 @@ const devEntries = [
   ['bench/fold.ts', 'bench/fold.mjs'],
   ['bench/channels.ts', 'bench/channels.mjs'],
   ['bench/blobs.ts', 'bench/blobs.mjs'],
+  ['bench/rpc.ts', 'bench/rpc.mjs'],
 ];
 /** Peers the benches compare against: devDependencies loaded at run time, never bundled. */
-const benchExternals = ['udx-native', 'hash-wasm', 'blake3-jit', 'blake3-wasm', '@noble/*'];
+const benchExternals = ['udx-native', 'hash-wasm', 'blake3-jit', 'blake3-wasm', '@noble/*', '@grpc/grpc-js'];
 
 function log(msg) {
   process.stderr.write(`[build] ${msg}\n`);

@@ -59,8 +59,18 @@ export type NetMeshErrorCode =
   | 'TOOL_CALL_PARSE'
   | 'TOOL_EVENT_PARSE'
   | 'ALREADY_SERVING'
+  // RpcError and its subclasses: how an nRPC call failed (rpc-tools.md §4)
+  | 'RPC_SERVER_ERROR'
+  | 'RPC_TIMEOUT'
+  | 'RPC_CANCELLED'
+  | 'RPC_NO_ROUTE'
+  | 'RPC_CAPABILITY_DENIED'
+  | 'RPC_TRANSPORT'
+  | 'RPC_BAD_RESPONSE'
   // CliError and TypegenError (exit codes of meshos-cli.md §3.7)
   | 'CLI_USAGE'
+  | 'CLI_ATTACH'
+  | 'CLI_IDENTITY'
   | `CONFIG_${string}`
   | `TYPEGEN_${string}`
   // dataforts: TransferError and its subclasses, BLOB_<KIND>
@@ -335,6 +345,90 @@ export class ToolEventParseError extends NetMeshError {
 export class AlreadyServingError extends NetMeshError {
   constructor(readonly toolId: string) {
     super('ALREADY_SERVING', `tool ${JSON.stringify(toolId)} is already served by this node`);
+  }
+}
+
+/** The `code` of an RpcError: which of the caller errors of rpc-tools.md §4 it is. */
+export type RpcErrorCode = 'RPC_SERVER_ERROR' | 'RPC_TIMEOUT' | 'RPC_CANCELLED' | 'RPC_NO_ROUTE' | 'RPC_CAPABILITY_DENIED' | 'RPC_TRANSPORT' | 'RPC_BAD_RESPONSE';
+
+/**
+ * An nRPC call ended without success. `status` is the wire status (an `RpcStatus` value, or an
+ * application status 0x8000–0xFFFF). A handler throws `new RpcError(status, message)` to answer
+ * with that status and message; a caller gets an RpcError whose `code` is RPC_SERVER_ERROR when
+ * the server answered a non-Ok status (the message is the response body), or one of the
+ * subclasses below for failures on the caller's side (each with the status that matches it).
+ */
+export class RpcError extends NetMeshError {
+  /** The wire status (u16). */
+  readonly status: number;
+  constructor(status: number, message?: string, options?: { cause?: unknown; code?: RpcErrorCode }) {
+    if (!Number.isInteger(status) || status < 0 || status > 0xffff) throw new InvalidArgumentError(`RpcError status must be an integer in 0..65535, got ${String(status)}`);
+    super(options?.code ?? 'RPC_SERVER_ERROR', message ?? `nRPC status ${status}`, options);
+    this.status = status;
+  }
+}
+
+/** The call's deadline passed before a reply (status Timeout, 3); a CANCEL was sent. */
+export class RpcTimeoutError extends RpcError {
+  constructor(readonly elapsedMs: number) {
+    super(3, `nRPC call timed out after ${Math.round(elapsedMs)} ms`, { code: 'RPC_TIMEOUT' });
+  }
+}
+
+/** The caller cancelled the call (its AbortSignal, `cancel()`, or the node closed); status Cancelled (5). */
+export class RpcCancelledError extends RpcError {
+  constructor(message = 'nRPC call cancelled', options?: { cause?: unknown }) {
+    super(5, message, { ...options, code: 'RPC_CANCELLED' });
+  }
+}
+
+/**
+ * The target cannot be reached for this service: no session, the reply-channel subscribe was
+ * rejected or timed out, or no node serves the service. Status NotFound (1); `reason` says which.
+ */
+export class RpcNoRouteError extends RpcError {
+  constructor(
+    readonly target: bigint | undefined,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(1, target === undefined ? `no route: ${reason}` : `no route to node ${target}: ${reason}`, { ...options, code: 'RPC_NO_ROUTE' });
+  }
+}
+
+/** The target's capability allow-lists do not admit this node for `capability` (status CapabilityDenied, 8). */
+export class RpcCapabilityDeniedError extends RpcError {
+  constructor(
+    readonly target: bigint | undefined,
+    readonly capability: string,
+  ) {
+    super(8, target === undefined ? `no node admits this caller for ${capability}` : `node ${target} does not admit this caller for ${capability}`, { code: 'RPC_CAPABILITY_DENIED' });
+  }
+}
+
+/** The call's frames could not be sent or the stream carrying them failed (status Internal, 6). */
+export class RpcTransportError extends RpcError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(6, message, { ...options, code: 'RPC_TRANSPORT' });
+  }
+}
+
+/** A reply that does not decode as the caller expects (e.g. JSON of a tool call); status UnknownVersion (7). */
+export class RpcBadResponseError extends RpcError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(7, message, { ...options, code: 'RPC_BAD_RESPONSE' });
+  }
+}
+
+/** A tool call whose tool answered an `error` ToolEvent (status 0x8001); `toolCode` and `details` are the event's. */
+export class ToolCallError extends RpcError {
+  constructor(
+    readonly toolId: string,
+    readonly toolCode: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(0x8001, `tool ${toolId} failed (${toolCode}): ${message}`);
   }
 }
 

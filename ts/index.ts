@@ -29,6 +29,15 @@ export {
   ToolCallParseError,
   ToolEventParseError,
   AlreadyServingError,
+  RpcError,
+  RpcTimeoutError,
+  RpcCancelledError,
+  RpcNoRouteError,
+  RpcCapabilityDeniedError,
+  RpcTransportError,
+  RpcBadResponseError,
+  ToolCallError,
+  type RpcErrorCode,
   type RpcCodecErrorKind,
   CoreError,
   UnsupportedRuntimeError,
@@ -161,6 +170,29 @@ export {
   type Frame,
 } from './rpc/index.js';
 
+/** Serving and calling nRPC (sdk.md "nRPC and tools", rpc-tools.md §4–§5, §10): handler, call and stream shapes. */
+export type {
+  RpcContext,
+  RpcHandler,
+  ClientStreamHandler,
+  DuplexHandler,
+  ServeOptions,
+  CallOptions,
+  StreamCallOptions,
+  UploadCallOptions,
+  StreamCall,
+  UploadCall,
+  ClientStreamCall,
+  DuplexCall,
+  SelectionPolicy,
+  CallServiceOptions,
+} from './rpc/types.js';
+export type { RpcOptions } from './rpc/options.js';
+export type { RpcStats } from './rpc/runtime.js';
+export type { ServedService } from './rpc/layer.js';
+export type { FoldImportReport } from './rpc/fold-export-service.js';
+export type { FoldExportRequest } from './fold/capability-fold.js';
+export type { ToolHandler, StreamingToolHandler, ServedTool, CallToolOptions } from './tools/runtime.js';
 // AI tools: descriptors, provider formats (`toolFormats`) and discovery types (rpc-tools.md §7–§8)
 export * from './tools/index.js';
 

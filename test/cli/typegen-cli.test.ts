@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../ts/cli/index.js';
+import { runCli } from '../../ts/cli/app.js';
+import { typegenCommand } from '../../ts/cli/commands/typegen.js';
 import type { CliIo } from '../../ts/cli/command.js';
 import { makeToolDescriptor } from '../../ts/tools/descriptor.js';
 import { encodeSnapshot } from '../../ts/typegen/snapshot.js';
@@ -84,7 +86,10 @@ describe('net-mesh typegen', () => {
     const full = ['--node-addr', '127.0.0.1:7447', '--node-pubkey', 'ab'.repeat(32), '--node-id', '0x2a', '--psk-hex', '0x' + '11'.repeat(32)];
     expect(await cli(['typegen', 'generate', '--language', 'ts', ...full, '--node-id', 'zz'])).toMatchObject({ code: 2, err: expect.stringMatching(/--node-id: expected a decimal or 0x-hex u64/) });
     expect(await cli(['typegen', 'generate', '--language', 'ts', ...full, '--psk-hex', 'abc'])).toMatchObject({ code: 2, err: expect.stringMatching(/--psk-hex: expected 64 hex/) });
-    expect(await cli(['typegen', 'generate', '--language', 'ts', ...full])).toMatchObject({ code: 3, err: expect.stringMatching(/live discovery is not available/) });
+    // A build without a live source refuses it (exit 3); the CLI's own attaches (test/typegen/live.test.ts).
+    const bare = { out: '', err: '' };
+    const code = await runCli({ program: 'net-mesh', version: '0', commands: [typegenCommand()] }, ['typegen', 'generate', '--language', 'ts', ...full], { out: (t) => void (bare.out += t), err: (t) => void (bare.err += t), cwd: dir, env: {} });
+    expect({ code, err: bare.err }).toMatchObject({ code: 3, err: expect.stringMatching(/live discovery is not available/) });
     expect(await cli(['typegen', 'diff', 'v1.json'])).toMatchObject({ code: 2, err: expect.stringMatching(/missing <b>/) });
   });
 

@@ -43,6 +43,15 @@ export const INDEX_NAMES = [
   'BodyTooLargeError',
   'ToolCallParseError',
   'ToolEventParseError',
+  // nRPC call errors (rpc-tools.md §4, §10)
+  'RpcError',
+  'RpcTimeoutError',
+  'RpcCancelledError',
+  'RpcNoRouteError',
+  'RpcCapabilityDeniedError',
+  'RpcTransportError',
+  'RpcBadResponseError',
+  'ToolCallError',
   'AlreadyServingError',
   // identity (sdk.md "Identity"; fold.md §1 derivations)
   'Identity',

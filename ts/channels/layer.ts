@@ -129,6 +129,7 @@ export class ChannelLayer {
   readonly #subscriptions = new Set<string>();
   readonly #sweepTimer: ReturnType<typeof setInterval> | undefined;
   readonly #unhook: (() => void)[] = [];
+  readonly #onInstalled: (() => void)[] = [];
 
   constructor(host: MeshHost, options: ChannelOptions | undefined) {
     this.#host = host;
@@ -226,7 +227,24 @@ export class ChannelLayer {
     const [name, c] = typeof nameOrConfig === 'string' ? [nameOrConfig, config] : [nameOrConfig?.name, nameOrConfig];
     const cfg = resolveChannelConfig(name as string, c ?? {});
     if (failsClosed(cfg)) warn(this.#host.warnings, 'CHANNEL_FAILS_CLOSED', `channel ${cfg.key} requires a token but has no tokenRoots: every subscribe and publish is denied`);
+    const installing = this.#registry === undefined;
     (this.#registry ??= new ChannelRegistry()).insert(cfg);
+    if (installing) for (const cb of this.#onInstalled.splice(0)) cb();
+  }
+
+  /** True once a config registry exists (the first registerChannel installs it; unregistered channels are then UnknownChannel). */
+  get hasRegistry(): boolean {
+    return this.#registry !== undefined;
+  }
+
+  /**
+   * Calls `cb` once, right after the first config installs the registry (at once if it exists):
+   * nRPC's built-in services register their channel configs then, without installing a registry
+   * on nodes that have none.
+   */
+  onRegistryInstalled(cb: () => void): void {
+    if (this.#registry) cb();
+    else this.#onInstalled.push(cb);
   }
 
   /** The token cache (own publish tokens, revocation registry, skew), if installed. */

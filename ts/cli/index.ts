@@ -5,6 +5,8 @@ import { runCli } from './app.js';
 import type { CliIo, Command } from './command.js';
 import { infoCommand } from './commands/info.js';
 import { typegenCommand } from './commands/typegen.js';
+import { attachNode } from './attach-node.js';
+import { LiveSource } from '../typegen/live-source.js';
 import { VERSION } from './version.js';
 
 export { VERSION };
@@ -13,7 +15,7 @@ export type { CliIo } from './command.js';
 
 const COMMANDS: Command[] = [
   infoCommand,
-  typegenCommand(),
+  typegenCommand({ liveSource: (target, ctx) => new LiveSource(() => attachNode(target, ctx)) }),
 ];
 
 const stdio: CliIo = {

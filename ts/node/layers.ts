@@ -7,6 +7,7 @@ import { MeshOs, validateMeshOsOptions, type MeshOsOptions } from '../meshos/mes
 import { ChannelLayer, resolveChannelOptions, type ChannelOptions } from '../channels/layer.js';
 import { RpcLayer } from '../rpc/layer.js';
 import { Blobs, checkBlobOptions, type BlobOptions } from '../dataforts/blobs.js';
+import { resolveRpcOptions, type RpcOptions } from '../rpc/options.js';
 
 /** Options a layer may read: the node's own options object (MeshNodeOptions), as passed to create(). */
 export type LayerOptions = Readonly<Record<string, unknown>>;
@@ -26,11 +27,12 @@ export function validateLayerOptions(opts: LayerOptions): void {
   resolveChannelOptions(opts.channels as ChannelOptions | undefined);
   validateMeshOsOptions(opts.meshos);
   checkBlobOptions(opts as BlobOptions);
+  resolveRpcOptions(opts.rpc as RpcOptions | undefined);
 }
 
 export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
   const channels = new ChannelLayer(host, opts.channels as ChannelOptions | undefined);
-  const rpc = new RpcLayer(host);
+  const rpc = new RpcLayer(host, channels, opts.rpc as RpcOptions | undefined);
   const meshos = new MeshOs(
     {
       nodeId: host.nodeId,

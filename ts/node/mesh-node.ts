@@ -42,6 +42,15 @@ import type { ToolFilter, ToolInfo } from '../tools/discovery.js';
 import type { ToolWatch, WatchToolsOptions } from '../tools/watch.js';
 import type { Blobs } from '../dataforts/blobs.js';
 import type { ChunkStore } from '../dataforts/chunk-store.js';
+import type { RpcOptions } from '../rpc/options.js';
+import type { ServedService } from '../rpc/layer.js';
+import type { CallOptions, CallServiceOptions, ClientStreamCall, ClientStreamHandler, DuplexCall, DuplexHandler, RpcHandler, ServeOptions, StreamCall, StreamCallOptions, UploadCallOptions } from '../rpc/types.js';
+import type { RpcStats } from '../rpc/runtime.js';
+import type { FoldImportReport } from '../rpc/fold-export-service.js';
+import type { FoldExportRequest } from '../fold/capability-fold.js';
+import type { CallToolOptions, ServedTool, StreamingToolHandler, ToolHandler } from '../tools/runtime.js';
+import type { ToolDescriptor, ToolDescriptorInit } from '../tools/descriptor.js';
+import type { ToolEvent } from '../tools/events.js';
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -69,6 +78,8 @@ export interface MeshNodeOptions {
   meshos?: MeshOsOptions;
   /** Channel layer settings: membership timeouts, throttling, token cache and sweep, fan-out (channels.md). */
   channels?: ChannelOptions;
+  /** nRPC settings: default call timeout, stream and upload windows, stream retries, gap timeout (rpc-tools.md). */
+  rpc?: RpcOptions;
 }
 
 export interface NodeStats {
@@ -552,6 +563,86 @@ export class MeshNode {
   /** Content-addressed blobs and directories (sdk.md "Dataforts", dataforts.md). */
   get blobs(): Blobs {
     return this.layers.blobs;
+  }
+
+  /** Serves an nRPC service: a unary handler, or a server stream when it returns an AsyncIterable (rpc-tools.md §4–§5). */
+  serve(service: string, handler: RpcHandler, opts?: ServeOptions): ServedService {
+    return this.layers.rpc.serve(service, handler, opts);
+  }
+
+  /** `serve` (the name rpc-tools.md §10 uses). */
+  serveRpc(service: string, handler: RpcHandler, opts?: ServeOptions): ServedService {
+    return this.layers.rpc.serve(service, handler, opts);
+  }
+
+  /** Serves a client-streaming service: the handler drains the uploaded items and answers once. */
+  serveClientStream(service: string, handler: ClientStreamHandler, opts?: ServeOptions): ServedService {
+    return this.layers.rpc.serveClientStream(service, handler, opts);
+  }
+
+  /** Serves a duplex service: the handler reads uploaded items while it yields responses. */
+  serveDuplex(service: string, handler: DuplexHandler, opts?: ServeOptions): ServedService {
+    return this.layers.rpc.serveDuplex(service, handler, opts);
+  }
+
+  /** A unary nRPC call; rejects with an RpcError (`err.status`) when it fails. */
+  call(target: bigint, service: string, body: Uint8Array, opts?: CallOptions): Promise<Uint8Array> {
+    return this.layers.rpc.call(target, service, body, opts);
+  }
+
+  /** A server-streaming call with response credit; it starts on the first `next()`. */
+  callStream(target: bigint, service: string, body: Uint8Array, opts?: StreamCallOptions): StreamCall {
+    return this.layers.rpc.callStream(target, service, body, opts);
+  }
+
+  /** A client-streaming call: `send` items, `end`, then `response` (or `finish(last)`). */
+  callClientStream(target: bigint, service: string, opts?: UploadCallOptions): ClientStreamCall {
+    return this.layers.rpc.callClientStream(target, service, opts);
+  }
+
+  /** A duplex call: `send` / `end` the upload while iterating `responses`. */
+  callDuplex(target: bigint, service: string, opts?: UploadCallOptions): DuplexCall {
+    return this.layers.rpc.callDuplex(target, service, opts);
+  }
+
+  /** A unary call to a node announcing `nrpc:<service>`, chosen by policy (round-robin, random, sticky, lowest-latency). */
+  callService(service: string, body: Uint8Array, opts?: CallServiceOptions): Promise<Uint8Array> {
+    return this.layers.rpc.callService(service, body, opts);
+  }
+
+  /** The nRPC layer's counters: calls, served requests, cancels, drops. */
+  rpcStats(): RpcStats {
+    return this.layers.rpc.stats();
+  }
+
+  /** Serves an AI tool (JSON in, JSON out), announced as `ai-tool:<id>`; dispose to withdraw it. */
+  serveTool(descriptor: ToolDescriptorInit, handler: ToolHandler): ServedTool {
+    return this.layers.rpc.serveTool(descriptor, handler);
+  }
+
+  /** Serves a streaming AI tool emitting ToolEvents (exactly one terminal). */
+  serveToolStreaming(descriptor: ToolDescriptorInit, handler: StreamingToolHandler): ServedTool {
+    return this.layers.rpc.serveToolStreaming(descriptor, handler);
+  }
+
+  /** Calls a tool on `target`, or (undefined) on a node announcing it; resolves with the tool's JSON result. */
+  callTool(target: bigint | undefined, toolId: string, input: unknown, opts?: CallToolOptions): Promise<unknown> {
+    return this.layers.rpc.callTool(target, toolId, input, opts);
+  }
+
+  /** A streaming tool's ToolEvents, the terminal one last. */
+  callToolStream(target: bigint | undefined, toolId: string, input: unknown, opts?: CallToolOptions): AsyncIterable<ToolEvent> {
+    return this.layers.rpc.callToolStream(target, toolId, input, opts);
+  }
+
+  /** `tool.metadata.fetch` on `node`: the full descriptor (schemas too large for the announcement included), or null. */
+  fetchToolMetadata(node: bigint, toolId: string, opts?: CallOptions): Promise<ToolDescriptor | null> {
+    return this.layers.rpc.fetchToolMetadata(node, toolId, opts);
+  }
+
+  /** Applies `from`'s fold export (`mesh.fold.export`, fold.md §10.7) to this node's fold. */
+  importFold(from: bigint, req?: FoldExportRequest, opts?: CallOptions): Promise<FoldImportReport> {
+    return this.layers.rpc.importFold(from, req, opts);
   }
 
   /** Tools advertised in this node's fold, one per (toolId, version), with the nodes serving each (rpc-tools.md §8). */

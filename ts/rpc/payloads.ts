@@ -142,6 +142,14 @@ function objectArg(what: string, v: unknown): void {
 // ---- Request ---------------------------------------------------------------------------------
 
 export function encodeRequest(req: RequestInput): Uint8Array {
+  return writeRequest(req, 0);
+}
+
+/**
+ * The request payload after `reserve` zero bytes (room for the EventMeta of a whole frame, so a
+ * frame costs one allocation). `encodeRequest` is `writeRequest(req, 0)`.
+ */
+export function writeRequest(req: RequestInput, reserve: number): Uint8Array {
   objectArg('request', req);
   const service = utf8Bytes('service', req.service);
   if (service.length === 0) throw new InvalidArgumentError('service must not be empty');
@@ -149,7 +157,7 @@ export function encodeRequest(req: RequestInput): Uint8Array {
   const deadlineNs = u64Arg('deadlineNs', req.deadlineNs, 0n);
   const flags = uintArg('flags', req.flags, 0xffff, 0);
   const tail = prepareTail(req.headers, req.body);
-  const w = new WireWriter(1 + service.length + 8 + 2 + tail.size);
+  const w = new WireWriter(reserve + 1 + service.length + 8 + 2 + tail.size, reserve);
   w.u8(service.length);
   w.raw(service);
   w.u64(deadlineNs);
@@ -171,10 +179,15 @@ export function decodeRequest(bytes: Uint8Array): RequestPayload {
 // ---- Response --------------------------------------------------------------------------------
 
 export function encodeResponse(res: ResponseInput): Uint8Array {
+  return writeResponse(res, 0);
+}
+
+/** The response payload after `reserve` zero bytes (see writeRequest). */
+export function writeResponse(res: ResponseInput, reserve: number): Uint8Array {
   objectArg('response', res);
   const status = uintArg('status', res.status, 0xffff);
   const tail = prepareTail(res.headers, res.body);
-  const w = new WireWriter(2 + tail.size);
+  const w = new WireWriter(reserve + 2 + tail.size, reserve);
   w.u16(status);
   tail.write(w);
   return w.bytes;
@@ -189,11 +202,16 @@ export function decodeResponse(bytes: Uint8Array): ResponsePayload {
 // ---- RequestChunk ----------------------------------------------------------------------------
 
 export function encodeRequestChunk(chunk: RequestChunkInput): Uint8Array {
+  return writeRequestChunk(chunk, 0);
+}
+
+/** The request-chunk payload after `reserve` zero bytes (see writeRequest). */
+export function writeRequestChunk(chunk: RequestChunkInput, reserve: number): Uint8Array {
   objectArg('request chunk', chunk);
   const callId = u64Arg('callId', chunk.callId);
   const flags = uintArg('flags', chunk.flags, 0xffff, 0);
   const tail = prepareTail(chunk.headers, chunk.body);
-  const w = new WireWriter(8 + 2 + tail.size);
+  const w = new WireWriter(reserve + 8 + 2 + tail.size, reserve);
   w.u64(callId);
   w.u16(flags);
   tail.write(w);

@@ -74,9 +74,11 @@ export class WireWriter {
   private readonly view: DataView;
   private pos = 0;
 
-  constructor(size: number) {
+  /** `start`: bytes left zero at the front for the caller to fill (a frame's EventMeta). */
+  constructor(size: number, start = 0) {
     this.bytes = new Uint8Array(size);
     this.view = new DataView(this.bytes.buffer);
+    this.pos = start;
   }
 
   u8(v: number): void {

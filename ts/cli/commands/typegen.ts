@@ -1,6 +1,6 @@
 // `net-mesh typegen generate | snapshot | diff` (meshos-cli.md §3.5, rpc-tools.md §9).
-// Descriptors come from a snapshot file or, once it is plugged in, a live source attached to a
-// running node: both implement TypegenSource, and the filters apply to either.
+// Descriptors come from a snapshot file or a live source attached to a running node (the CLI
+// plugs in typegen/live-source.ts): both implement TypegenSource, and the filters apply to either.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CliError, TypegenError } from '../../errors.js';
