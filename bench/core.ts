@@ -1,8 +1,10 @@
-// Core bench: BLAKE3, ChaCha20-Poly1305, header codec and packet seal/open, each printed beside
-// its peers measured in the same run (interleaved rounds, medians), as ratios.
+// Core bench: BLAKE3, ChaCha20-Poly1305, header codec, packet seal/open, X25519, Ed25519 and the
+// BLAKE2s/SHA-512 family, each printed beside its peers measured in the same run (interleaved
+// rounds, medians), as ratios.
 //
 //   npm run bench:core                 every section
-//   node dist/bench/core.mjs aead      only the named sections (blake3, aead, header, packet)
+//   node dist/bench/core.mjs aead      only the named sections (blake3, aead, header, packet,
+//                                      x25519, ed25519, hashes)
 import { createRequire } from 'node:module';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { hash as jitHash, warmupSimd } from 'blake3-jit';
@@ -12,6 +14,7 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { blake3 } from '../ts/core/blake3.js';
 import { ChaCha20Poly1305 } from '../ts/core/aead.js';
 import { HEADER_SIZE, NONCE_SIZE, decodeHeader, encodeHeader, makeHeader, type PacketHeader } from '../ts/core/header.js';
+import { ed25519Section, hashSection, x25519Section } from './core-crypto.js';
 import { packetSection } from './core-packet.js';
 import {
   MB,
@@ -334,6 +337,9 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
   aead: aeadSection,
   header: headerSection,
   packet: packetSection,
+  x25519: x25519Section,
+  ed25519: ed25519Section,
+  hashes: hashSection,
 };
 
 async function main(): Promise<void> {

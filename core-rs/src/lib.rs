@@ -5,10 +5,19 @@
 //! and is unit-tested natively (`cargo test`).
 
 pub mod aead;
+pub mod blake2s;
 pub mod blake3;
 pub mod capindex;
+pub mod curve25519;
+pub mod ed25519;
 pub mod packet;
 pub mod reliable;
 pub mod replay;
+pub mod xxh3;
+pub mod sha512;
+pub mod wipe;
+
+#[cfg(test)]
+mod testutil;
 
 mod abi;

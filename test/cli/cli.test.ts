@@ -23,9 +23,12 @@ describe('net-mesh CLI entry', () => {
     expect(c.err).toMatch(/unknown command "frobnicate"/);
   });
 
-  it('info starts and closes a node', async () => {
+  it('info starts and closes a node (text for people, JSON when piped)', async () => {
     const c = capture();
-    expect(await main(['info'], c.io)).toBe(0);
+    expect(await main(['info', '--output', 'text'], c.io)).toBe(0);
     expect(c.out).toMatch(/address\s+127\.0\.0\.1:\d+/);
+    const j = capture();
+    expect(await main(['info'], j.io)).toBe(0);
+    expect(JSON.parse(j.out)).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+$/), address: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
   });
 });

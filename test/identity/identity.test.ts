@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ed25519, ED25519_TORSION_SUBGROUP } from '@noble/curves/ed25519.js';
+import { ed25519, ED25519_TORSION_SUBGROUP, x25519 } from '@noble/curves/ed25519.js';
 import { blake2s } from '@noble/hashes/blake2.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -82,6 +82,52 @@ describe('Identity', () => {
     const id = Identity.fromSeed(seedA);
     expect(Object.keys(id)).not.toContain('seed');
     expect(JSON.stringify(id, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).not.toContain('"0":0,"1":1,"2":2');
+  });
+});
+
+describe('Identity.noiseKeypair (Noise static key continuity)', () => {
+  it('is the same for the same seed, across instances', () => {
+    const a1 = Identity.fromSeed(seedA).noiseKeypair();
+    const a2 = Identity.fromSeed(Uint8Array.from(seedA)).noiseKeypair();
+    expect(bytesToHex(a1.secretKey)).toBe(bytesToHex(a2.secretKey));
+    expect(bytesToHex(a1.publicKey)).toBe(bytesToHex(a2.publicKey));
+    // a restored identity (exported seed) keeps its Noise key
+    const restored = Identity.fromSeed(Identity.fromSeed(seedA).exportSeed()).noiseKeypair();
+    expect(bytesToHex(restored.publicKey)).toBe(bytesToHex(a1.publicKey));
+  });
+
+  it('differs between seeds and from the ed25519 key material', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 64; i++) {
+      const seed = Uint8Array.from(seedA);
+      seed[i % 32] ^= 1 + (i >> 5);
+      const kp = Identity.fromSeed(seed).noiseKeypair();
+      seen.add(bytesToHex(kp.publicKey));
+      expect(bytesToHex(kp.secretKey)).not.toBe(bytesToHex(seed));
+    }
+    expect(seen.size).toBe(64);
+    const a = Identity.fromSeed(seedA);
+    expect(bytesToHex(a.noiseKeypair().publicKey)).not.toBe(bytesToHex(Identity.fromSeed(seedB).noiseKeypair().publicKey));
+    expect(bytesToHex(a.noiseKeypair().publicKey)).not.toBe(bytesToHex(a.publicKey));
+  });
+
+  it('is keyed BLAKE2s-256(seed, "net-mesh 2026 noise static key v1") with its X25519 public key', () => {
+    const kp = Identity.fromSeed(seedA).noiseKeypair();
+    const secret = blake2s(new TextEncoder().encode('net-mesh 2026 noise static key v1'), { key: seedA, dkLen: 32 });
+    expect(bytesToHex(kp.secretKey)).toBe(bytesToHex(secret));
+    expect(bytesToHex(kp.publicKey)).toBe(bytesToHex(x25519.getPublicKey(secret)));
+    // a working DH key: both sides agree
+    const b = Identity.fromSeed(seedB).noiseKeypair();
+    expect(bytesToHex(x25519.getSharedSecret(kp.secretKey, b.publicKey))).toBe(bytesToHex(x25519.getSharedSecret(b.secretKey, kp.publicKey)));
+  });
+
+  it('hands out copies: mutating one does not change the identity', () => {
+    const id = Identity.fromSeed(seedA);
+    const kp = id.noiseKeypair();
+    const before = bytesToHex(kp.publicKey);
+    kp.secretKey.fill(0);
+    kp.publicKey.fill(0);
+    expect(bytesToHex(id.noiseKeypair().publicKey)).toBe(before);
   });
 });
 

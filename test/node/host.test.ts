@@ -15,16 +15,16 @@ afterEach(async () => {
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
   describe('MeshHost', () => {
-    it('claimed subprotocol frames go to their handler, not to events()', async () => {
+    it('claimed subprotocol frames go to their handler, not to events() (0xf001: layers own 0xf001 and friends)', async () => {
       const hub = new MemoryHub({ seed: 1 });
       nodes = await hubNodes(2, hub, { engine });
       const [a, b] = nodes as [MeshNode, MeshNode];
       const got: { from: bigint; frames: number[][] }[] = [];
-      hostOf(b).onSubprotocol(0x0a00, (from, frames) => got.push({ from, frames: frames.map((f) => [...f]) }));
-      expect(() => hostOf(b).onSubprotocol(0x0a00, () => {})).toThrow(/already claimed/);
+      hostOf(b).onSubprotocol(0xf001, (from, frames) => got.push({ from, frames: frames.map((f) => [...f]) }));
+      expect(() => hostOf(b).onSubprotocol(0xf001, () => {})).toThrow(/already claimed/);
       await connectPair(a, b);
-      hostOf(a).sendSubprotocol(b.nodeId, 0x0a00, new Uint8Array([2, 1, 0]));
-      await until(() => got.length === 1, 5000, 'membership frame');
+      hostOf(a).sendSubprotocol(b.nodeId, 0xf001, new Uint8Array([2, 1, 0]));
+      await until(() => got.length === 1, 5000, 'experimental frame');
       expect(got[0]).toEqual({ from: a.nodeId, frames: [[2, 1, 0]] });
     });
 
@@ -65,5 +65,33 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
       expect(closed).toBe(1);
       expect(hostOf(a).closed).toBe(true);
     });
+  });
+
+  it('a subprotocol handler sees the packet header\'s stream id and seq', async () => {
+    const hub = new MemoryHub({ seed: 4 });
+    nodes = await hubNodes(2, hub, { serveBlobs: false });
+    const [a, b] = nodes as [MeshNode, MeshNode];
+    const got: { streamId: bigint; seq: bigint }[] = [];
+    hostOf(b).onSubprotocol(0x7e01, (_from, _frames, packet) => got.push(packet));
+    await connectPair(a, b);
+    hostOf(a).sendPacket(b.nodeId, { flags: 1, subprotocol: 0x7e01, streamId: 0xabcdn, sequence: 7n }, [new Uint8Array([1])]);
+    await until(() => got.length === 1, 5000, 'the packet');
+    expect(got[0]).toEqual({ streamId: 0xabcdn, seq: 7n });
+  });
+
+  it('a contribution slot\'s tags join every announcement the node makes, and a change re-announces', async () => {
+    const hub = new MemoryHub({ seed: 5 });
+    nodes = await hubNodes(2, hub, { minAnnounceIntervalMs: 1 });
+    const [a, b] = nodes as [MeshNode, MeshNode];
+    await connectPair(a, b);
+    const slot = hostOf(a).contributeCapabilities();
+    slot.set({ tags: ['dataforts.blob.has=00ff'] });
+    expect(b.fold.tagsOf(a.nodeId)).toBeUndefined(); // no announcement before the app announces
+    await a.announceCapabilities({ tags: ['app-tag'] });
+    await until(() => b.fold.tagsOf(a.nodeId)?.includes('dataforts.blob.has=00ff') === true, 5000, 'the layer tag');
+    expect(b.fold.tagsOf(a.nodeId)).toEqual(expect.arrayContaining(['app-tag', 'dataforts.blob.serve']));
+    slot.set({ tags: ['dataforts.blob.has=11ee'] });
+    await until(() => b.fold.tagsOf(a.nodeId)?.includes('dataforts.blob.has=11ee') === true, 5000, 'the changed layer tag');
+    expect(b.fold.tagsOf(a.nodeId)).not.toContain('dataforts.blob.has=00ff');
   });
 });

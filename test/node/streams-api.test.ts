@@ -82,7 +82,7 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
     expect(s.stats()).toMatchObject({ sent: 5, acked: 5, pending: 0, closed: true });
   });
 
-  it('ids the substrate owns never reach events() or create stream state; unclaimed ones count as unsupported', async () => {
+  it('ids the substrate owns never reach events() or create stream state; ids no layer claims count as unsupported', async () => {
     const hub = new MemoryHub({ seed: 64 });
     nodes = await hubNodes(2, hub, { engine });
     const [a, b] = nodes as [MeshNode, MeshNode];
@@ -92,10 +92,12 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
     void (async () => {
       for await (const e of b.events({ signal: ac.signal })) seen.push(e.streamId);
     })();
+    // 0x0a00 (channel membership) and 0x1100 (blob transfer) go to the attached layers, which
+    // drop these 4-byte junk frames; the other five owned ids have no handler yet.
     for (const sp of [0x0500, 0x0a00, 0x0d00, 0x0e00, 0x0f00, 0x1000, 0x1100]) hostOf(a).sendSubprotocol(b.nodeId, sp, ev(4, sp & 0xff));
     // A non-owned id travels the event plane (wire.md §8: processed like 0x0000).
     hostOf(a).sendSubprotocol(b.nodeId, 0x0400, ev(4));
-    await until(() => seen.length === 1 && b.stats().dropped.unsupported === 7, 5000, 'seven unsupported, one event');
+    await until(() => seen.length === 1 && b.stats().dropped.unsupported === 5, 5000, 'five unsupported, one event');
     expect(seen).toEqual([0x0400n]);
     // No record was created for the owned ids: opening one is a fresh explicit open.
     expect(b.openStream(a.nodeId, 0x0a00n).epoch).toBe(1);

@@ -2,7 +2,9 @@
 // vectors, and packets seal and open (singly and in batches). The core worker is exercised by
 // mesh-smoke.ts, where it hosts a node's engine.
 import { readFileSync } from 'node:fs';
-import { initCore, blake3, Blake3, ChaCha20Poly1305, encodeHeader, decodeHeader, makeHeader, PacketSession } from '../../ts/core/index.js';
+import { initCore, blake3, Blake3, ChaCha20Poly1305, encodeHeader, decodeHeader } from '../../ts/core/index.js';
+import { makeHeader } from '../../ts/core/header.js';
+import { PacketSession } from '../../ts/core/session.js';
 
 const runtime = typeof (globalThis as { Deno?: unknown }).Deno === 'object' ? 'deno' : typeof (globalThis as { Bun?: unknown }).Bun === 'object' ? 'bun' : 'node';
 const vectorsDir = new URL('../vectors/', import.meta.url);

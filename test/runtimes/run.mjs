@@ -15,6 +15,8 @@ const scripts = [
   ['bun', 'transports-bun.ts'],
   ['deno', 'mesh-smoke.ts'],
   ['bun', 'mesh-smoke.ts'],
+  ['deno', 'blobs-smoke.ts'],
+  ['bun', 'blobs-smoke.ts'],
 ];
 
 // Deno resolves the project's `./x.js` imports of `x.ts` files only with sloppy imports.

@@ -1,61 +1,41 @@
-// net-mesh/cli: the programmatic entry of the `net-mesh` command. `main(argv)` returns the exit
-// code. `transfer` and `typegen` arrive with the dataforts and tools work; until then they say so
-// and exit 2 rather than pretend.
-import { MeshNode } from '../node/mesh-node.js';
+// net-mesh/cli: the programmatic entry of the `net-mesh` command. `main(argv, io?)` runs one
+// invocation and returns its exit code (meshos-cli.md §3.7); it never exits the process.
+// Adding a verb: a Command in commands/<verb>.ts and one line in COMMANDS below.
+import { runCli } from './app.js';
+import type { CliIo, Command } from './command.js';
+import { infoCommand } from './commands/info.js';
+import { typegenCommand } from './commands/typegen.js';
+import { attachNode } from './attach-node.js';
+import { LiveSource } from '../typegen/live-source.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
+// The verb interfaces (Command, CommandContext) stay internal: `main` runs the built-in verbs only.
+export type { CliIo } from './command.js';
 
-const HELP = `net-mesh ${VERSION}
-
-usage: net-mesh <command> [options]
-
-commands:
-  info              print this build's runtime, core and a fresh node identity
-  transfer ...      blob/dir send, receive, ls, status, cancel   (not available in this build)
-  typegen ...       TypeScript / Pydantic bindings from tools      (not available in this build)
-
-options:
-  -h, --help        this text
-  -v, --version     the version
-`;
-
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
+const COMMANDS: Command[] = [
+  infoCommand,
+  typegenCommand({ liveSource: (target, ctx) => new LiveSource(() => attachNode(target, ctx)) }),
+];
 
 const stdio: CliIo = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  get stdoutIsTTY() {
+    return process.stdout.isTTY === true;
+  },
+  get stderrIsTTY() {
+    return process.stderr.isTTY === true;
+  },
+  get env() {
+    return process.env;
+  },
 };
 
+/**
+ * Runs the `net-mesh` command with `argv` (without the executable and script) and resolves with its
+ * exit code; output goes to `io`. `net-mesh --help` lists the commands.
+ */
 export async function main(argv: readonly string[] = process.argv.slice(2), io: CliIo = stdio): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
-    io.out(HELP);
-    return cmd === undefined ? 2 : 0;
-  }
-  if (cmd === '-v' || cmd === '--version') {
-    io.out(`${VERSION}\n`);
-    return 0;
-  }
-  if (cmd === 'info') {
-    if (rest.length) {
-      io.err(`net-mesh info takes no arguments, got: ${rest.join(' ')}\n`);
-      return 2;
-    }
-    const node = await MeshNode.create({ psk: '00'.repeat(32) });
-    try {
-      io.out(`net-mesh ${VERSION}\nnode id   ${node.nodeId.toString(16).padStart(16, '0')}\naddress   ${node.address}\n`);
-    } finally {
-      await node.close();
-    }
-    return 0;
-  }
-  if (cmd === 'transfer' || cmd === 'typegen') {
-    io.err(`net-mesh ${cmd}: not available in this build yet\n`);
-    return 2;
-  }
-  io.err(`net-mesh: unknown command "${cmd}" (try --help)\n`);
-  return 2;
+  return runCli({ program: 'net-mesh', version: VERSION, commands: COMMANDS }, argv, io);
 }

@@ -1,7 +1,7 @@
 // ChaCha20-Poly1305 (RFC 8439) backed by the WASM core. The expanded key lives inside the core
 // (a handle); each call copies its inputs into the per-thread scratch region once, runs the kernel
 // in place there and copies the result out once.
-import { AuthenticationError, ClosedError, InvalidArgumentError } from '../errors.js';
+import { AuthenticationError, ClosedError, CoreError, InvalidArgumentError } from '../errors.js';
 import { heap, scratchBuffer, CoreBuffer } from './memory.js';
 import { core } from './wasm.js';
 
@@ -108,7 +108,7 @@ export class ChaCha20Poly1305 {
     heap().set(view(k), s.ptr);
     const h = ex.nm_aead_new(s.ptr);
     heap().fill(0, s.ptr, s.ptr + AEAD_KEY_SIZE); // do not leave the raw key in the scratch
-    if (h === 0) throw new RangeError('net-mesh core: cannot allocate AEAD state');
+    if (h === 0) throw new CoreError('CORE_OUT_OF_MEMORY', 'net-mesh core: cannot allocate AEAD state');
     this.#handle = h;
     registry.register(this, h, this);
   }

@@ -5,7 +5,7 @@
 // copy stays in L2 for the kernel to read). Inputs that already live in core memory are hashed
 // where they are. Outputs go through a small dedicated buffer, OUT_SLICE bytes at a time; the
 // output is extendable, so any length is allowed.
-import { ClosedError, InvalidArgumentError } from '../errors.js';
+import { ClosedError, CoreError, InvalidArgumentError } from '../errors.js';
 import { CoreBuffer, heap, scratchBuffer } from './memory.js';
 import { core } from './wasm.js';
 
@@ -85,7 +85,7 @@ function newHandle(mode: number, param: Uint8Array = EMPTY): number {
   if (len > 0) heap().set(param, ptr);
   const h = exports().nm_blake3_new(mode, ptr, len);
   if (len > 0) heap().fill(0, ptr, ptr + len); // leave no key material in the scratch
-  if (h === 0) throw new RangeError('net-mesh core: cannot allocate BLAKE3 state');
+  if (h === 0) throw new CoreError('CORE_OUT_OF_MEMORY', 'net-mesh core: cannot allocate BLAKE3 state');
   return h;
 }
 
@@ -245,6 +245,7 @@ const registry = new FinalizationRegistry<number>((handle) => {
 /** Set by `Blake3.portable` for the one constructor call it makes. */
 let nextPortable = false;
 
+/** How a Blake3 hasher keys itself: plain hashing (no options), keyed hashing or derive-key. */
 export interface Blake3Options {
   /** 32-byte key: keyed hashing (MAC / PRF). Exclusive with `context`. */
   key?: Uint8Array;

@@ -1,14 +1,7 @@
-// net-mesh/core: the WASM core primitives, usable on their own (sdk.md "Core primitives").
-export { initCore, coreModule } from './wasm.js';
-export { blake3, blake3Portable, keyedHash, deriveKey, Blake3, BLAKE3_OUT_LEN, BLAKE3_KEY_LEN, type Blake3Options } from './blake3.js';
-export { ChaCha20Poly1305, AEAD_KEY_SIZE, AEAD_NONCE_SIZE, AEAD_TAG_SIZE } from './aead.js';
-export * from './packet.js';
-export { StreamState, maxPendingForWindow, MAX_ACK_PROBES, RECEIVE_TRACK_LIMIT, type StreamStateConfig, type Admission, type StoredPacket, type TickActions, type GrantValues, type GrantOutcome, type StreamCoreStats, type Refusal } from './reliable.js';
-export {
-  NetMeshError,
-  MalformedPacketError,
-  AuthenticationError,
-  ReplayError,
-  InvalidArgumentError,
-  ClosedError,
-} from '../errors.js';
+// net-mesh/core: the WASM core primitives, usable on their own (sdk.md "Core primitives"), and the
+// errors they throw. Nothing else: the package's other names live in net-mesh (ts/index.ts).
+export { initCore } from './wasm.js';
+export { blake3, Blake3, type Blake3Options } from './blake3.js';
+export { ChaCha20Poly1305 } from './aead.js';
+export { encodeHeader, decodeHeader, type PacketHeader } from './header.js';
+export { NetMeshError, InvalidArgumentError, MalformedPacketError, AuthenticationError, ClosedError, CoreError, type NetMeshErrorCode } from '../errors.js';

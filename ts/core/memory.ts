@@ -1,5 +1,6 @@
 // Views into the core's linear memory. Views are re-made when memory grows (growth detaches the
 // old ArrayBuffer), so callers take a fresh view after any call that may allocate.
+import { CoreError } from '../errors.js';
 import { core } from './wasm.js';
 
 let cachedBuffer: ArrayBuffer | undefined;
@@ -23,7 +24,7 @@ export class CoreBuffer {
   constructor(size: number) {
     this.size = Math.max(1, size);
     this.ptr = core().nm_alloc(this.size);
-    if (this.ptr === 0) throw new RangeError(`net-mesh core: cannot allocate ${size} bytes`);
+    if (this.ptr === 0) throw new CoreError('CORE_OUT_OF_MEMORY', `net-mesh core: cannot allocate ${size} bytes`);
   }
   /** A view of this buffer (re-take it after calls that may grow memory). */
   view(len = this.size): Uint8Array {

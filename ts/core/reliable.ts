@@ -12,7 +12,7 @@
 // the core: the state machine prunes them itself on ack and give-up, the stored copy is immutable
 // (callers may reuse their event buffers), and no per-packet JS objects live for the lifetime of
 // the window. `packet(seq)` copies one out for a resend.
-import { ClosedError, InvalidArgumentError } from '../errors.js';
+import { ClosedError, CoreError, InvalidArgumentError } from '../errors.js';
 import { scratchBuffer } from './memory.js';
 import { core } from './wasm.js';
 
@@ -264,7 +264,7 @@ export class StreamState {
     if (typeof rto !== 'number' || !Number.isFinite(rto) || rto < 0) throw new InvalidArgumentError(`initialRtoMs must be a positive number, got ${String(rto)}`);
     this.maxPending = maxPendingForWindow(this.windowBytes);
     this.#h = ex().nm_reliable_new(this.reliable ? 1 : 0, this.windowBytes, this.maxRetries, rto, checkNow(nowMs)) >>> 0;
-    if (this.#h === 0) throw new RangeError('net-mesh core: cannot allocate a stream record');
+    if (this.#h === 0) throw new CoreError('CORE_OUT_OF_MEMORY', 'net-mesh core: cannot allocate a stream record');
     registry.register(this, this.#h, this);
   }
 

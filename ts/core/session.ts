@@ -3,7 +3,7 @@
 //
 // Results of sealBatch/openBatch are views into the per-thread packet arena: valid until the next
 // packet-layer call on this thread (any session). Copy (`datagramCopy`, `eventCopy`) to keep them.
-import { ClosedError, InvalidArgumentError, type NetMeshError } from '../errors.js';
+import { ClosedError, CoreError, InvalidArgumentError, type NetMeshError } from '../errors.js';
 import {
   checkU64,
   checkUint,
@@ -139,7 +139,7 @@ export class PacketSession {
     mem.set(rx, s.ptr + KEY_SIZE);
     const h = packetExports().nm_packet_session_new(s.ptr, opts.sessionId);
     heap().fill(0, s.ptr, s.ptr + 2 * KEY_SIZE); // do not leave raw keys in the scratch
-    if (h === 0) throw new RangeError('net-mesh core: cannot allocate a packet session');
+    if (h === 0) throw new CoreError('CORE_OUT_OF_MEMORY', 'net-mesh core: cannot allocate a packet session');
     this.#handle = h;
     registry.register(this, h, this);
     if (opts.nextTxCounter !== undefined) this.advanceTxCounter(opts.nextTxCounter);

@@ -1,5 +1,6 @@
 // Loads the WebAssembly core once per thread. The bytes are inlined (generated at build time), so
 // the same code works in Node, Deno, Bun, browsers and every esbuild bundle without file access.
+import { CoreError } from '../errors.js';
 import { WASM_BASE64 } from './generated/wasm-base64.js';
 
 /** The raw exports every ABI wrapper narrows to its own interface. */
@@ -33,7 +34,7 @@ export function coreModule(): WebAssembly.Module {
 function adopt(inst: WebAssembly.Instance): CoreExports {
   const ex = inst.exports as unknown as CoreExports;
   const v = ex.nm_abi_version();
-  if (v !== ABI_VERSION) throw new Error(`net-mesh core ABI version ${v}, expected ${ABI_VERSION}: rebuild with npm run build`);
+  if (v !== ABI_VERSION) throw new CoreError('CORE_ABI_MISMATCH', `net-mesh core ABI version ${v}, expected ${ABI_VERSION}: rebuild with npm run build`);
   return ex;
 }
 

@@ -377,7 +377,7 @@ export class Engine {
         // wire.md §8: a handled id is consumed by its handler (on the app side: capability
         // announcements and whatever a layer claimed) and never creates stream state or grants.
         const pt = b.payload(i);
-        const at = beginSubprotocolIn(this.out.link, peer.nodeId, sp, b.frameCount(i), pt.length);
+        const at = beginSubprotocolIn(this.out.link, peer.nodeId, sp, b.frameCount(i), pt.length, b.streamId(i), b.sequence(i));
         this.out.link.buf.set(pt, at);
       } else {
         this.streams.onEventPlane(peer, b.flags(i), b.streamId(i), b.sequence(i), b.frameCount(i), b.payload(i), b.channelHash(i), b.originHash(i), now);

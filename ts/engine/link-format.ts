@@ -645,14 +645,22 @@ export function beginDeliver(w: LinkWriter, rid: number, seq: bigint, channelHas
   return at + DELIVER_FRAMES;
 }
 
-/** SUBPROTOCOL_IN: u64 peer, u16 subprotocol, u32 frameCount @12, u32 framesLen @16, frames @24. */
-export function beginSubprotocolIn(w: LinkWriter, peer: bigint, subprotocol: number, frameCount: number, framesLen: number): number {
-  const at = w.begin(Op.SUBPROTOCOL_IN, 24 + framesLen);
+/**
+ * SUBPROTOCOL_IN: u64 peer, u16 subprotocol, u32 frameCount @12, u32 framesLen @16, u64 streamId
+ * @24, u64 seq @32, frames @40. The packet's stream id and seq matter to one handler: the
+ * blob-transfer request names its reply stream in them (wire.md §8).
+ */
+export const SUBPROTOCOL_IN_FRAMES = 40;
+
+export function beginSubprotocolIn(w: LinkWriter, peer: bigint, subprotocol: number, frameCount: number, framesLen: number, streamId: bigint, seq: bigint): number {
+  const at = w.begin(Op.SUBPROTOCOL_IN, SUBPROTOCOL_IN_FRAMES + framesLen);
   w.dv.setBigUint64(at, peer, true);
   w.dv.setUint16(at + 8, subprotocol, true);
   w.dv.setUint32(at + 12, frameCount, true);
   w.dv.setUint32(at + 16, framesLen, true);
-  return at + 24;
+  w.dv.setBigUint64(at + 24, streamId, true);
+  w.dv.setBigUint64(at + 32, seq, true);
+  return at + SUBPROTOCOL_IN_FRAMES;
 }
 
 /** How a closeGraceful ended. */

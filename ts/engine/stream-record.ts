@@ -93,7 +93,7 @@ export class StreamRecord {
     readonly epoch: number,
     readonly config: WireStreamConfig,
     nowMs: number,
-    readonly header?: StreamHeader,
+    public header?: StreamHeader,
   ) {
     this.reliable = config.reliable;
     // Only reliable streams autotune: they repair the losses a larger burst can cause (a small

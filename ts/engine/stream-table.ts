@@ -180,6 +180,9 @@ export class StreamTable {
     const existing = peer.streams.get(key.stream);
     if (existing) {
       if (!existing.answers(key.epoch)) existing.aliasEpoch = key.epoch;
+      // A channel stream that the peer's packets created first has no header yet: the opener's
+      // header (channel hint, origin hash) applies from now on.
+      if (header && !existing.header) existing.header = header;
       // The app opens only records it does not know: a mismatch here is a race with an inbound
       // packet that created the record first (the app warns about the ones it can see).
       if (!sameConfig(existing.config, config)) {
@@ -425,6 +428,9 @@ export class StreamTable {
     rec.lastActivity = now;
     if (eventCount === 0) {
       rec.rxReleased += plaintext.length + PACKET_WIRE_OVERHEAD;
+      // A zero-frame packet (an ack probe) still occupies its seq: a layer that orders a claimed
+      // stream by seq (the blob requester) must see it. events() subscribers get nothing from it.
+      this.io.deliver(peer, rec, seq, channelHash, originHash, 0, plaintext);
       return;
     }
     // Credit follows consumption: the packet's bytes are released now while the app's unread

@@ -6,12 +6,15 @@ import { InvalidArgumentError } from '../errors.js';
 import { compareUtf8, isWellFormed, sortedUnique } from './byte-order.js';
 import { parseTagParts, validateTag, validateUserTag } from './tag.js';
 
+/** GPU vendors the capability model knows (fold.md §2.2); anything else is `unknown`. */
 export type GpuVendor = 'nvidia' | 'amd' | 'intel' | 'apple' | 'qualcomm' | 'unknown';
 export const GPU_VENDORS: readonly GpuVendor[] = ['nvidia', 'amd', 'intel', 'apple', 'qualcomm', 'unknown'];
 
+/** What a model takes or produces (fold.md §2.2). */
 export type Modality = 'text' | 'image' | 'audio' | 'video' | 'code' | 'embedding' | 'tool_use';
 export const MODALITIES: readonly Modality[] = ['text', 'image', 'audio', 'video', 'code', 'embedding', 'tool_use'];
 
+/** A node's GPU: vendor, model, memory and compute figures, lowered to `hardware.gpu.*` tags. */
 export interface GpuCapability {
   vendor?: GpuVendor;
   model?: string;
@@ -22,6 +25,7 @@ export interface GpuCapability {
   fp16Tflops?: number;
 }
 
+/** Limits a node advertises for the work it accepts (requests, tokens, rate, sizes). */
 export interface ResourceLimits {
   maxConcurrentRequests?: number;
   maxTokensPerRequest?: number;
@@ -31,6 +35,7 @@ export interface ResourceLimits {
   maxOutputBytes?: number;
 }
 
+/** A node's software: OS, CUDA, and runtimes, frameworks and drivers with their versions. */
 export interface SoftwareCapability {
   os?: string;
   osVersion?: string;
@@ -41,6 +46,7 @@ export interface SoftwareCapability {
   drivers?: Record<string, string>;
 }
 
+/** A model a node serves: `id` (matched by `CapabilityQuery.model`) and what it can do. */
 export interface ModelCapability {
   id: string;
   family?: string;
@@ -54,6 +60,7 @@ export interface ModelCapability {
   loaded?: boolean;
 }
 
+/** A tool a node serves: `id` (matched by `CapabilityQuery.tool`), its version, schemas and tags. */
 export interface ToolCapability {
   id: string;
   name?: string;

@@ -25,6 +25,7 @@ import { quoteJson } from './json.js';
 import { decodeSnapshot, encodeSnapshot, type SnapshotEntry } from './snapshot.js';
 import { CapabilityFilter, normalizeQuery, type CapabilityQuery, type NormalizedQuery } from './query.js';
 
+/** Options of CapabilityFold.insert: the entry's generation, time to live and insertion time. */
 export interface FoldInsertOptions {
   /** Must be ≥ 1; absent = current generation + 1 (always accepted). */
   generation?: bigint;
@@ -103,6 +104,11 @@ function zeroRejections(): Record<AnnouncementRejection, number> {
   return { malformed: 0, unsigned: 0, bad_signature: 0, node_id_mismatch: 0, stale_generation: 0, invalid_generation: 0 };
 }
 
+/**
+ * The capability index (fold.md §5–§7), backed by the WASM core: node id → the capabilities it
+ * announced, with generations, expiry and a secondary index that answers `query` without scanning.
+ * Usable without a node; every MeshNode keeps one as `node.fold`. `dispose` frees the core state.
+ */
 export class CapabilityFold {
   #core: CoreIndex | undefined;
   readonly #clock: () => number;

@@ -1,7 +1,7 @@
 // The TS side of the capindex ABI (core-rs/src/abi/capindex.rs): the only file that knows its
 // exports and byte encodings. Entries and queries are written into the per-thread scratch region
 // in one pass and handed over in one call; results are read in place from handle-owned buffers.
-import { ClosedError, InvalidArgumentError } from '../errors.js';
+import { ClosedError, CoreError, InvalidArgumentError } from '../errors.js';
 import { scratchBuffer } from '../core/memory.js';
 import { core } from '../core/wasm.js';
 import type { NormalizedQuery } from './query.js';
@@ -168,7 +168,7 @@ export class CoreIndex {
 
   constructor(seed: bigint) {
     this.#h = exports().nm_capindex_new(BigInt.asUintN(64, seed));
-    if (this.#h === 0) throw new RangeError('net-mesh core: cannot allocate a capability index');
+    if (this.#h === 0) throw new CoreError('CORE_OUT_OF_MEMORY', 'net-mesh core: cannot allocate a capability index');
     registry.register(this, this.#h, this);
   }
 

@@ -1,6 +1,7 @@
 // The 10,000-node benchmark fixture of fold.md §9 (from Net's `benches/net.rs`), deterministic:
 // node i gets the capability set below, wrapped as an unsigned announcement (node_id = i,
 // entity = 32 zero bytes, version 1, TTL 300) and applied without verification.
+import { InvalidArgumentError } from '../errors.js';
 import { buildAnnouncement, type AnnouncementSigner, type CapabilityAnnouncement } from './announcement.js';
 import type { CapabilitySet } from './capabilities.js';
 import { CapabilityFold } from './capability-fold.js';
@@ -52,7 +53,7 @@ function fixtureSigner(nodeId: bigint): AnnouncementSigner {
     publicKey: ZERO_ENTITY,
     nodeId,
     sign() {
-      throw new Error('fixture announcements are unsigned');
+      throw new InvalidArgumentError('fixture announcements are unsigned: they cannot be signed');
     },
   };
 }

@@ -51,6 +51,13 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** `length` bytes from the platform CSPRNG (Web Crypto: Node ≥ 20, Deno, Bun, browsers). */
+export function randomBytes(length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  globalThis.crypto.getRandomValues(out);
+  return out;
+}
+
 export function ascii(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }

@@ -1,11 +1,24 @@
 // A node's long-term identity: an ed25519 keypair plus the ids derived from it (wire.md §10).
 
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { randomBytes } from '@noble/hashes/utils.js';
-import { requireBytes } from './bytes.js';
+import { blake2s } from '../core/blake2s.js';
+import { ed25519PublicKey, ed25519Sign } from '../core/ed25519.js';
+import { x25519PublicKey } from '../core/x25519.js';
+import type { NoiseKeypair } from '../session/noise.js';
+import { ascii, randomBytes, requireBytes } from './bytes.js';
 import { verifyStrict } from './ed25519-strict.js';
 import { nodeIdFromPublicKey, originHashFromPublicKey, routingIdOf } from './node-id.js';
 
+/**
+ * Domain separation of the Noise static key: its secret is keyed BLAKE2s-256 with the ed25519
+ * seed as the key and this label as the message, so it is independent of the signing key
+ * (SHA-512 of the seed) yet stable for as long as the identity is.
+ */
+const NOISE_STATIC_LABEL = ascii('net-mesh 2026 noise static key v1');
+
+/**
+ * A node's long-term identity: an ed25519 keypair and the ids derived from its public key
+ * (`nodeId`, `originHash`; fold.md §1). `Identity.generate()` or `Identity.fromSeed(seed)`.
+ */
 export class Identity {
   /** ed25519 public key (32 bytes); the reference calls it the EntityId. */
   readonly publicKey: Uint8Array;
@@ -20,7 +33,7 @@ export class Identity {
 
   private constructor(seed: Uint8Array) {
     this.#seed = seed;
-    this.publicKey = ed25519.getPublicKey(seed);
+    this.publicKey = ed25519PublicKey(seed);
     this.nodeId = nodeIdFromPublicKey(this.publicKey);
     this.originHash = originHashFromPublicKey(this.publicKey);
     this.routingId = routingIdOf(this.nodeId);
@@ -51,7 +64,17 @@ export class Identity {
   /** 64-byte ed25519 signature (RFC 8032, deterministic). */
   sign(message: Uint8Array): Uint8Array {
     requireBytes(message, 'message');
-    return ed25519.sign(message, this.#seed);
+    return ed25519Sign(this.#seed, message);
+  }
+
+  /**
+   * The Noise static X25519 keypair of this identity, derived from its seed: the same seed gives
+   * the same key on every start, so peers that pinned it keep reaching this node. A fresh copy on
+   * every call; treat `secretKey` as a secret.
+   */
+  noiseKeypair(): NoiseKeypair {
+    const secretKey = blake2s(NOISE_STATIC_LABEL, { key: this.#seed });
+    return { secretKey, publicKey: x25519PublicKey(secretKey) };
   }
 
   /** Strictly verifies a signature under this identity's public key. */

@@ -1,6 +1,6 @@
 // node_id, origin_hash and routing id derived from an ed25519 public key (wire.md §10).
 
-import { blake2s } from '@noble/hashes/blake2.js';
+import { blake2s } from '../core/blake2s.js';
 import { ascii, readU64LE, requireBytes, requireU64 } from './bytes.js';
 
 const NODE_ID_KEY = ascii('net-node-id-v1');
@@ -8,7 +8,7 @@ const ORIGIN_KEY = ascii('net-origin-v1');
 
 /** First 8 bytes (LE) of keyed BLAKE2s-256(key, publicKey). */
 function keyedPrefixU64(key: Uint8Array, publicKey: Uint8Array): bigint {
-  return readU64LE(blake2s(publicKey, { key, dkLen: 32 }), 0);
+  return readU64LE(blake2s(publicKey, { key }), 0);
 }
 
 /** `node_id` of an ed25519 public key: keyed BLAKE2s-256 with key "net-node-id-v1", first 8 bytes LE. */

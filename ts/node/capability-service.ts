@@ -8,9 +8,11 @@ import {
   encodeAnnouncementBytes,
   mergeSubstrateTags,
   lowerCapabilities,
+  loweredCapabilities,
   buildAnnouncement,
   type CapabilityAnnouncement,
   type CapabilitySet,
+  type ToolCapability,
 } from '../fold/index.js';
 import { AnnouncementDedup, forwardCopy, mayPinIdentity, screenAnnouncement } from '../fold/receive.js';
 import type { Identity } from '../identity/identity.js';
@@ -23,12 +25,16 @@ export interface AnnouncementPeer {
   readonly nodeId: bigint;
   readonly health: Health;
 }
+import type { CapabilityContribution, SubstrateCapabilities } from './host.js';
 
 export const MIN_ANNOUNCE_INTERVAL_MS = 10_000;
 export const FOLD_SWEEP_INTERVAL_MS = 500;
 
+/** Options of `node.announceCapabilities` (fold.md §4.1, §8): announcement TTL and signing. */
 export interface AnnounceOptions {
+  /** How long receivers keep the announcement, in seconds (300 by default). */
   ttlSecs?: number;
+  /** Sign it with the node's identity (true by default). */
   signed?: boolean;
 }
 
@@ -66,6 +72,8 @@ export class CapabilityService {
   /** announced_entity: any verified announcement's node id → entity (not used for auth). */
   readonly announcedEntity = new Map<bigint, Uint8Array>();
   private readonly dedup = new AnnouncementDedup();
+  /** The layers' contribution slots, merged into every announce in creation order. */
+  private readonly slots = new Set<{ extra: SubstrateCapabilities }>();
   private local: { ann: CapabilityAnnouncement; bytes: Uint8Array; caps: CapabilitySet; opts: AnnounceOptions } | undefined;
   private lastBroadcastMs = Number.NEGATIVE_INFINITY;
   private trailing: ReturnType<typeof setTimeout> | undefined;
@@ -92,7 +100,10 @@ export class CapabilityService {
   announce(caps: CapabilitySet, opts: AnnounceOptions = {}): void {
     if (!caps || typeof caps !== 'object') throw new InvalidArgumentError('announceCapabilities(caps) takes a CapabilitySet object');
     const ttlSecs = opts.ttlSecs ?? DEFAULT_ANNOUNCEMENT_TTL_SECS;
-    const lowered = mergeSubstrateTags(lowerCapabilities(caps), {});
+    const merged = this.mergedSlots();
+    const base = lowerCapabilities(caps);
+    const withTags = merged.tags.length ? loweredCapabilities([...base.tags, ...merged.tags], base.metadata) : base;
+    const lowered = mergeSubstrateTags(withTags, merged);
     const ann = buildAnnouncement(this.deps.identity, lowered, { ttlSecs, signed: opts.signed !== false });
     this.fold.applyAnnouncement(ann, { self: true, trusted: true });
     this.local = { ann, bytes: encodeAnnouncementBytes(ann), caps, opts };
@@ -109,6 +120,56 @@ export class CapabilityService {
       }, wait);
       unref(this.trailing);
     }
+  }
+
+  /**
+   * A slot layers fill with what they add to every announcement (host.ts CapabilityContribution).
+   * A change re-announces once the node has announced. Before that, served nRPC services and tools
+   * announce at once (serving one must make it discoverable), while plain substrate tags such as
+   * `dataforts.blob.serve` wait for the node's first announce (every node carries them).
+   */
+  contribution(): CapabilityContribution {
+    const slot = { extra: {} as SubstrateCapabilities };
+    this.slots.add(slot);
+    const reannounce = (): void => {
+      if (this.closed) return;
+      if (this.local) this.announce(this.local.caps, this.local.opts);
+      else if (this.servesSomething()) this.announce({}, {});
+    };
+    return {
+      set: (extra) => {
+        if (!this.slots.has(slot)) this.slots.add(slot);
+        const previous = slot.extra;
+        slot.extra = { rpcServices: [...(extra.rpcServices ?? [])], tools: [...(extra.tools ?? [])], tags: [...(extra.tags ?? [])] };
+        try {
+          reannounce();
+        } catch (e) {
+          slot.extra = previous;
+          throw e;
+        }
+      },
+      release: () => {
+        if (this.slots.delete(slot)) reannounce();
+      },
+    };
+  }
+
+  /** Whether any slot holds a served nRPC service or tool. */
+  private servesSomething(): boolean {
+    for (const { extra } of this.slots) if ((extra.rpcServices?.length ?? 0) > 0 || (extra.tools?.length ?? 0) > 0) return true;
+    return false;
+  }
+
+  private mergedSlots(): Required<Pick<SubstrateCapabilities, 'rpcServices' | 'tools' | 'tags'>> {
+    const services = new Set<string>();
+    const tools = new Map<string, ToolCapability>();
+    const tags = new Set<string>();
+    for (const { extra } of this.slots) {
+      for (const s of extra.rpcServices ?? []) services.add(s);
+      for (const t of extra.tools ?? []) if (!tools.has(t.id)) tools.set(t.id, t);
+      for (const t of extra.tags ?? []) tags.add(t);
+    }
+    return { rpcServices: [...services], tools: [...tools.values()], tags: [...tags] };
   }
 
   private broadcast(now: number): void {

@@ -2,10 +2,11 @@
 // stream opens and sends framed straight into the link, consumption reports, subprotocol sends)
 // and applies the engine's records to mirrors the synchronous API reads — peers, stream records
 // with their budgets and counters, node counters — and to the pending promises they settle.
-import { HandshakeError, NotConnectedError, StreamResetError, type NetMeshError } from '../errors.js';
+import { HandshakeError, NotConnectedError, StreamResetError, type NetMeshError, type NetMeshErrorCode } from '../errors.js';
 import { warn, type WarningSink } from '../util/diagnostics.js';
 import type { EngineHost } from '../engine/engine-host.js';
 import {
+  SUBPROTOCOL_IN_FRAMES,
   CloseReasons,
   DELIVER_FRAMES,
   GracefulOutcome,
@@ -65,7 +66,7 @@ const LINK_BACKLOG_LIMIT = 1 << 20;
 export interface ClientEvents {
   /** `newSession`: the event opened a session (up, or recovered by a new handshake). */
   peer(e: PeerEvent, mirror: PeerMirror, newSession: boolean): void;
-  subprotocol(from: bigint, subprotocol: number, frames: Uint8Array[]): void;
+  subprotocol(from: bigint, subprotocol: number, frames: Uint8Array[], packet: { streamId: bigint; seq: bigint }): void;
 }
 
 type Config = ResolvedStreamConfig & { windowExplicit: boolean };
@@ -348,15 +349,15 @@ export class EngineClient implements StreamOps {
         const n = r.u32(12);
         const len = r.u32(16);
         const frames: Uint8Array[] = [];
-        let o = 24;
-        const end = 24 + len;
+        let o = SUBPROTOCOL_IN_FRAMES;
+        const end = SUBPROTOCOL_IN_FRAMES + len;
         for (let k = 0; k < n && o + 4 <= end; k++) {
           const fl = r.u32(o);
           if (o + 4 + fl > end) break;
           frames.push(r.bytes(o + 4, fl).slice());
           o += 4 + fl;
         }
-        this.events.subprotocol(r.u64(0), r.u16(8), frames);
+        this.events.subprotocol(r.u64(0), r.u16(8), frames, { streamId: r.u64(24), seq: r.u64(32) });
         return;
       }
       case Op.STREAM_OPENED:
@@ -383,7 +384,8 @@ export class EngineClient implements StreamOps {
         const p = this.connects.get(c.reqId);
         if (!p) return;
         this.connects.delete(c.reqId);
-        if (!c.ok) p.reject(new HandshakeError(c.code || 'HANDSHAKE_FAILED', c.message));
+        // The engine reports handshake failures by their stable code (HANDSHAKE_*, KEY_DERIVATION_MISMATCH).
+        if (!c.ok) p.reject(new HandshakeError((c.code || 'HANDSHAKE_FAILED') as NetMeshErrorCode, c.message));
         else {
           const peer = this.peers.get(c.nodeId);
           if (peer) p.resolve(peer.info());

@@ -26,10 +26,34 @@ import type { CapabilitySet } from '../fold/capabilities.js';
 import type { CapabilityQuery } from '../fold/query.js';
 import type { CapabilityFold } from '../fold/capability-fold.js';
 import { ANNOUNCEMENT_SUBPROTOCOL } from '../fold/announcement.js';
-import { HOST, type MeshHost, type PacketTemplate, type StreamHeader } from './host.js';
+import { HOST, type MeshHost, type PacketTemplate, type StreamHeader, type SubprotocolHandler } from './host.js';
 import { EngineClient } from './engine-client.js';
 import type { ReceivedEvent } from './inbound.js';
 import type { PeerEvent, PeerInfo } from './peer.js';
+import { attachLayers, validateLayerOptions, type Layers } from './layers.js';
+import type { MeshOs, MeshOsOptions } from '../meshos/meshos.js';
+import type { DeckClient } from '../meshos/deck.js';
+import type { ChannelOptions, SubscribeOptions } from '../channels/layer.js';
+import type { ChannelConfig } from '../channels/config.js';
+import type { PublishOptions, PublishReport } from '../channels/publisher.js';
+import type { ChannelEvent } from '../channels/receiver.js';
+import type { ChannelStats } from '../channels/stats.js';
+import type { TokenChain } from '../channels/chain.js';
+import type { TokenCache } from '../channels/token-cache.js';
+import type { ToolFilter, ToolInfo } from '../tools/discovery.js';
+import type { ToolWatch, WatchToolsOptions } from '../tools/watch.js';
+import type { Blobs } from '../dataforts/blobs.js';
+import type { ChunkStore } from '../dataforts/chunk-store.js';
+import type { RpcOptions } from '../rpc/options.js';
+import type { ServedService } from '../rpc/layer.js';
+import type { CallOptions, CallServiceOptions, ClientStreamCall, ClientStreamHandler, DuplexCall, DuplexHandler, RpcHandler, ServeOptions, StreamCall, StreamCallOptions, UploadCallOptions } from '../rpc/types.js';
+import type { RpcStats } from '../rpc/runtime.js';
+import type { FoldImportReport } from '../rpc/fold-export-service.js';
+import type { FoldExportRequest } from '../fold/capability-fold.js';
+import type { CallToolOptions, ServedTool, StreamingToolHandler, ToolHandler } from '../tools/runtime.js';
+import type { ToolDescriptor, ToolDescriptorInit } from '../tools/descriptor.js';
+import type { ToolEvent } from '../tools/events.js';
+
 
 export interface MeshNodeOptions {
   bind?: string;
@@ -38,7 +62,12 @@ export interface MeshNodeOptions {
   transport?: Transport;
   heartbeatIntervalMs?: number;
   sessionTimeoutMs?: number;
+  /** Where the node keeps data: its blob store lives on disk under `<dataDir>/blobs` (in memory without it). */
   dataDir?: string;
+  /** Serve the node's blob store to authenticated peers (dataforts.md §6); default true. */
+  serveBlobs?: boolean;
+  /** The chunk store node.blobs uses and serves, instead of the default (e.g. a `DiskChunkStore` on a given directory). */
+  blobStore?: ChunkStore;
   /** "noise" (default: forward secrecy against other PSK holders) or "net-v0.27" (wire-compatible). */
   keyDerivation?: KeyDerivationMode;
   handshakeTimeoutMs?: number;
@@ -48,6 +77,12 @@ export interface MeshNodeOptions {
   autoRefreshAnnouncements?: boolean;
   /** Receives the library's warnings (they also go to the `net-mesh:warning` diagnostics channel). */
   onWarning?: WarningSink;
+  /** MeshOS loop and Deck: clock, tick interval (500 ms), Deck ceiling (100 ms), thresholds. */
+  meshos?: MeshOsOptions;
+  /** Channel layer settings: membership timeouts, throttling, token cache and sweep, fan-out (channels.md). */
+  channels?: ChannelOptions;
+  /** nRPC settings: default call timeout, stream and upload windows, stream retries, gap timeout (rpc-tools.md). */
+  rpc?: RpcOptions;
   /**
    * Where the packet path runs: "worker" (a core worker that owns the socket; the default on
    * Node, Deno and Bun) or "inline" (this thread; the default where there are no workers).
@@ -113,10 +148,12 @@ export class MeshNode {
   private closing: Promise<void> | undefined;
   private readonly warnings: WarningSink | undefined;
   /** Layers built on the node (channels, rpc, blobs): claimed subprotocols, hooks. */
-  private readonly subprotocolHandlers = new Map<number, (from: bigint, frames: Uint8Array[]) => void>();
+  private readonly subprotocolHandlers = new Map<number, SubprotocolHandler>();
   private readonly peerListeners = new Set<(e: PeerEvent) => void>();
   private readonly closeListeners = new Set<() => void>();
   readonly [HOST]: MeshHost;
+  /** The layers built on this node (layers.ts); created last in the constructor. */
+  private readonly layers: Layers;
 
   private constructor(
     opts: MeshNodeOptions,
@@ -139,7 +176,7 @@ export class MeshNode {
           if (newSession) this.capabilities.onSessionOpen(peer);
           if (e.kind === 'failed') this.capabilities.onPeerFailed(e.nodeId);
         },
-        subprotocol: (from, sp, frames) => this.onSubprotocol(from, sp, frames),
+        subprotocol: (from, sp, frames, packet) => this.onSubprotocol(from, sp, frames, packet),
       },
       opts.onWarning,
     );
@@ -154,6 +191,7 @@ export class MeshNode {
     this[HOST] = this.makeHost();
     host.onFailure((e) => this.engineFailed(e));
     this.client.start();
+    this.layers = attachLayers(this[HOST], opts as unknown as Record<string, unknown>);
   }
 
   static async create(opts: MeshNodeOptions): Promise<MeshNode> {
@@ -176,6 +214,7 @@ export class MeshNode {
     }
     if (opts.identity !== undefined && !(opts.identity instanceof Identity)) throw new InvalidArgumentError('identity must be an Identity');
     if (opts.onWarning !== undefined && typeof opts.onWarning !== 'function') throw new InvalidArgumentError('onWarning must be a function');
+    validateLayerOptions(opts as unknown as Record<string, unknown>);
     const placement = opts.engine ?? defaultPlacement();
     const identity = opts.identity ?? Identity.generate();
     const cfg: EngineConfig = {
@@ -356,14 +395,164 @@ export class MeshNode {
     if (this.closing) throw new ClosedError('MeshNode');
   }
 
-  private onSubprotocol(from: bigint, sp: number, frames: Uint8Array[]): void {
+  private onSubprotocol(from: bigint, sp: number, frames: Uint8Array[], packet: { streamId: bigint; seq: bigint }): void {
     if (this.closing) return;
     const handler = this.subprotocolHandlers.get(sp);
-    if (handler) handler(from, frames);
+    if (handler) handler(from, frames, packet);
     else if (sp === ANNOUNCEMENT_SUBPROTOCOL) {
       const peer = this.client.peers.get(from);
       if (peer) this.capabilities.onMessage(peer, frames);
     } else this.client.unclaimedSubprotocol++;
+  }
+
+  // ---- layers (channels, rpc, blobs, meshos): public methods, one-line delegations to this.layers ----
+
+  /** Content-addressed blobs and directories (sdk.md "Dataforts", dataforts.md). */
+  get blobs(): Blobs {
+    return this.layers.blobs;
+  }
+
+  /** Serves an nRPC service: a unary handler, or a server stream when it returns an AsyncIterable (rpc-tools.md §4–§5). */
+  serve(service: string, handler: RpcHandler, opts?: ServeOptions): ServedService {
+    return this.layers.rpc.serve(service, handler, opts);
+  }
+
+  /** `serve` (the name rpc-tools.md §10 uses). */
+  serveRpc(service: string, handler: RpcHandler, opts?: ServeOptions): ServedService {
+    return this.layers.rpc.serve(service, handler, opts);
+  }
+
+  /** Serves a client-streaming service: the handler drains the uploaded items and answers once. */
+  serveClientStream(service: string, handler: ClientStreamHandler, opts?: ServeOptions): ServedService {
+    return this.layers.rpc.serveClientStream(service, handler, opts);
+  }
+
+  /** Serves a duplex service: the handler reads uploaded items while it yields responses. */
+  serveDuplex(service: string, handler: DuplexHandler, opts?: ServeOptions): ServedService {
+    return this.layers.rpc.serveDuplex(service, handler, opts);
+  }
+
+  /** A unary nRPC call; rejects with an RpcError (`err.status`) when it fails. */
+  call(target: bigint, service: string, body: Uint8Array, opts?: CallOptions): Promise<Uint8Array> {
+    return this.layers.rpc.call(target, service, body, opts);
+  }
+
+  /** A server-streaming call with response credit; it starts on the first `next()`. */
+  callStream(target: bigint, service: string, body: Uint8Array, opts?: StreamCallOptions): StreamCall {
+    return this.layers.rpc.callStream(target, service, body, opts);
+  }
+
+  /** A client-streaming call: `send` items, `end`, then `response` (or `finish(last)`). */
+  callClientStream(target: bigint, service: string, opts?: UploadCallOptions): ClientStreamCall {
+    return this.layers.rpc.callClientStream(target, service, opts);
+  }
+
+  /** A duplex call: `send` / `end` the upload while iterating `responses`. */
+  callDuplex(target: bigint, service: string, opts?: UploadCallOptions): DuplexCall {
+    return this.layers.rpc.callDuplex(target, service, opts);
+  }
+
+  /** A unary call to a node announcing `nrpc:<service>`, chosen by policy (round-robin, random, sticky, lowest-latency). */
+  callService(service: string, body: Uint8Array, opts?: CallServiceOptions): Promise<Uint8Array> {
+    return this.layers.rpc.callService(service, body, opts);
+  }
+
+  /** The nRPC layer's counters: calls, served requests, cancels, drops. */
+  rpcStats(): RpcStats {
+    return this.layers.rpc.stats();
+  }
+
+  /** Serves an AI tool (JSON in, JSON out), announced as `ai-tool:<id>`; dispose to withdraw it. */
+  serveTool(descriptor: ToolDescriptorInit, handler: ToolHandler): ServedTool {
+    return this.layers.rpc.serveTool(descriptor, handler);
+  }
+
+  /** Serves a streaming AI tool emitting ToolEvents (exactly one terminal). */
+  serveToolStreaming(descriptor: ToolDescriptorInit, handler: StreamingToolHandler): ServedTool {
+    return this.layers.rpc.serveToolStreaming(descriptor, handler);
+  }
+
+  /** Calls a tool on `target`, or (undefined) on a node announcing it; resolves with the tool's JSON result. */
+  callTool(target: bigint | undefined, toolId: string, input: unknown, opts?: CallToolOptions): Promise<unknown> {
+    return this.layers.rpc.callTool(target, toolId, input, opts);
+  }
+
+  /** A streaming tool's ToolEvents, the terminal one last. */
+  callToolStream(target: bigint | undefined, toolId: string, input: unknown, opts?: CallToolOptions): AsyncIterable<ToolEvent> {
+    return this.layers.rpc.callToolStream(target, toolId, input, opts);
+  }
+
+  /** `tool.metadata.fetch` on `node`: the full descriptor (schemas too large for the announcement included), or null. */
+  fetchToolMetadata(node: bigint, toolId: string, opts?: CallOptions): Promise<ToolDescriptor | null> {
+    return this.layers.rpc.fetchToolMetadata(node, toolId, opts);
+  }
+
+  /** Applies `from`'s fold export (`mesh.fold.export`, fold.md §10.7) to this node's fold. */
+  importFold(from: bigint, req?: FoldExportRequest, opts?: CallOptions): Promise<FoldImportReport> {
+    return this.layers.rpc.importFold(from, req, opts);
+  }
+
+  /** Tools advertised in this node's fold, one per (toolId, version), with the nodes serving each (rpc-tools.md §8). */
+  listTools(filter?: ToolFilter): ToolInfo[] {
+    return this.layers.rpc.listTools(filter);
+  }
+
+  /** Added / removed / node-count changes of `listTools(filter)`; ends on cancel(), return(), the signal or close. */
+  watchTools(opts?: WatchToolsOptions): ToolWatch {
+    return this.layers.rpc.watchTools(opts);
+  }
+
+  /** This node's MeshOS loop: snapshot, structural changes, admin events, daemons (sdk.md). */
+  get meshos(): MeshOs {
+    return this.layers.meshos;
+  }
+
+  /** Deck watch surfaces over this node's MeshOS snapshot (sdk.md). */
+  get deck(): DeckClient {
+    return this.layers.meshos.deck;
+  }
+
+  /** Registers a channel config (channels.md §2): visibility, capability filters, token roots. */
+  registerChannel(name: string | (ChannelConfig & { name: string }), config?: ChannelConfig): void {
+    this.layers.channels.registerChannel(name, config);
+  }
+
+  /** Subscribes to `name` on `publisher`, optionally with a token or a chain and in a queue group. */
+  subscribeChannel(publisher: bigint, name: string, opts?: SubscribeOptions): Promise<void> {
+    return this.layers.channels.subscribe(publisher, name, opts);
+  }
+
+  unsubscribeChannel(publisher: bigint, name: string): Promise<void> {
+    return this.layers.channels.unsubscribe(publisher, name);
+  }
+
+  /** publish_many of one event or an array of events to the channel's subscribers. */
+  publish(name: string, events: Uint8Array | Uint8Array[], opts?: PublishOptions): Promise<PublishReport> {
+    return this.layers.channels.publish(name, events, opts);
+  }
+
+  publishMany(name: string, events: Uint8Array[], opts?: PublishOptions): Promise<PublishReport> {
+    return this.layers.channels.publishMany(name, events, opts);
+  }
+
+  /** The delegated credential this node presents when it publishes on `name` (null removes it). */
+  setPublishChain(name: string, chain: TokenChain | null): void {
+    this.layers.channels.setPublishChain(name, chain);
+  }
+
+  /** Events of the channels this node subscribed to (one channel, or all); ends on abort or close. */
+  channelEvents(name?: string, opts?: { signal?: AbortSignal }): AsyncIterable<ChannelEvent> {
+    return this.layers.channels.channelEvents(name, opts);
+  }
+
+  /** The channel layer's counters: subscribe outcomes by cause, publish drops, sweeps, receive drops. */
+  channelStats(): ChannelStats {
+    return this.layers.channels.stats();
+  }
+
+  /** The node's token cache (own publish tokens, revocation registry, skew), unless disabled. */
+  get tokenCache(): TokenCache | undefined {
+    return this.layers.channels.tokenCache;
   }
 
   // ---- the host the layers (channels, rpc, blobs, meshos) build on (host.ts) -------------------
@@ -418,6 +607,8 @@ export class MeshNode {
         node.assertOpen();
         return node.client.openStream(peer, BigInt.asUintN(64, streamId), config, header);
       },
+      // Claimed events always own their bytes here (they were copied out of the link), so the
+      // `views` option of host.ts needs nothing more.
       claimStreams(match, sink) {
         return node.client.inbound.claimStreams(match, sink);
       },
@@ -426,6 +617,7 @@ export class MeshNode {
       },
       peerEntity: (nodeId) => node.peerEntity(nodeId),
       announceCapabilities: (caps) => node.announceCapabilities(caps),
+      contributeCapabilities: () => node.capabilities.contribution(),
       get warnings() {
         return node.warnings;
       },

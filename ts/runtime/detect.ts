@@ -1,5 +1,6 @@
 // Which JavaScript runtime is running this code. Runtime differences live in small adapters that
 // branch on this; everything else is portable.
+import { UnsupportedRuntimeError } from '../errors.js';
 export type RuntimeName = 'node' | 'deno' | 'bun' | 'browser';
 
 export function runtimeName(): RuntimeName {
@@ -15,6 +16,6 @@ export function runtimeName(): RuntimeName {
 export function builtin<T>(name: string): T {
   const p = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
   const m = p?.getBuiltinModule?.(name);
-  if (!m) throw new Error(`net-mesh: runtime has no built-in module ${name}`);
+  if (!m) throw new UnsupportedRuntimeError(`net-mesh: this runtime has no built-in module ${name}`);
   return m as T;
 }

@@ -27,6 +27,11 @@ export { generateNoiseKeypair, noiseKeypairFromSecret, type NoiseKeypair, type R
 export { parsePsk } from './psk.js';
 export * from './handshake-params.js';
 
+/**
+ * How session keys come out of the handshake (wire.md §18(g)): "noise" (the default) takes them
+ * from Noise's Split() and is forward-secret against other PSK holders; "net-v0.27" derives them
+ * as Net v0.27 does, which interoperates with Net nodes. Every node of a mesh uses the same mode.
+ */
 export type KeyDerivationMode = 'noise' | 'net-v0.27';
 export const KEY_DERIVATION_MODES: readonly KeyDerivationMode[] = ['noise', 'net-v0.27'];
 export const DEFAULT_KEY_DERIVATION_MODE: KeyDerivationMode = 'noise';

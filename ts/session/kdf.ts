@@ -1,6 +1,6 @@
 // Net v0.27 session-key derivation from the Noise handshake hash (wire.md §11.5).
 
-import { blake2s } from '@noble/hashes/blake2.js';
+import { blake2s } from '../core/blake2s.js';
 import { ascii, readU64LE } from '../identity/bytes.js';
 
 const KDF_SALT = ascii('net-kdf-v1');
@@ -9,8 +9,10 @@ const INITIATOR_RX = ascii('initiator-rx');
 
 /** KDF(ikm, info) = keyed-BLAKE2s-256(key = keyed-BLAKE2s-256(key = ikm, msg = "net-kdf-v1"), msg = info). */
 export function netKdf(ikm: Uint8Array, info: Uint8Array | string): Uint8Array {
-  const prk = blake2s(KDF_SALT, { key: ikm, dkLen: 32 });
-  return blake2s(typeof info === 'string' ? ascii(info) : info, { key: prk, dkLen: 32 });
+  const prk = blake2s(KDF_SALT, { key: ikm });
+  const out = blake2s(typeof info === 'string' ? ascii(info) : info, { key: prk });
+  prk.fill(0);
+  return out;
 }
 
 /** session_id = h[0..8] read as u64 LE (both key-derivation modes). */

@@ -2,15 +2,14 @@
 // DH 25519, cipher ChaChaPoly, hash BLAKE2s. CipherState, SymmetricState and a token-driven
 // HandshakeState, sans-IO: callers pass bytes in and get bytes out.
 //
-// The handshake's own encryption uses @noble/ciphers (handshakes are rare); session data is
-// encrypted by the WASM core with keys derived from the finished handshake.
+// Every primitive runs in the WASM core: X25519, BLAKE2s (HASH, HMAC, HKDF) and the handshake's
+// own ChaChaPoly, so a flood of forged first messages costs microseconds each, not milliseconds.
 
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { x25519 } from '@noble/curves/ed25519.js';
-import { blake2s } from '@noble/hashes/blake2.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { randomBytes as cryptoRandomBytes } from '@noble/hashes/utils.js';
-import { ascii, concatBytes } from '../identity/bytes.js';
+import { ChaCha20Poly1305 } from '../core/aead.js';
+import { blake2s, hkdfBlake2s } from '../core/blake2s.js';
+import { x25519, x25519PublicKey } from '../core/x25519.js';
+import { AuthenticationError, NetMeshError } from '../errors.js';
+import { ascii, concatBytes, randomBytes as cryptoRandomBytes } from '../identity/bytes.js';
 
 export const HASHLEN = 32;
 export const DHLEN = 32;
@@ -20,18 +19,16 @@ export const MAX_NOISE_MESSAGE = 65535;
 const MAX_NONCE = (1n << 64n) - 1n; // reserved by the spec; never used for encryption
 
 /** A message failed AEAD authentication (wrong key, prologue, transcript or a forgery). */
-export class NoiseDecryptError extends Error {
+export class NoiseDecryptError extends NetMeshError {
   constructor(message = 'noise: decryption failed') {
-    super(message);
-    this.name = 'NoiseDecryptError';
+    super('HANDSHAKE_AUTH', message);
   }
 }
 
 /** A message is structurally invalid (too short, too long, bad public key). */
-export class NoiseMalformedError extends Error {
+export class NoiseMalformedError extends NetMeshError {
   constructor(message: string) {
-    super(message);
-    this.name = 'NoiseMalformedError';
+    super('HANDSHAKE_MALFORMED', message);
   }
 }
 
@@ -52,13 +49,13 @@ export function generateNoiseKeypair(random: RandomSource = cryptoRandomBytes): 
 export function noiseKeypairFromSecret(secretKey: Uint8Array): NoiseKeypair {
   if (secretKey.length !== DHLEN) throw new NoiseMalformedError(`X25519 secret key must be 32 bytes, got ${secretKey.length}`);
   const secret = Uint8Array.from(secretKey);
-  return { secretKey: secret, publicKey: x25519.getPublicKey(secret) };
+  return { secretKey: secret, publicKey: x25519PublicKey(secret) };
 }
 
 /** X25519 DH. A low-order peer key (all-zero shared secret) is rejected as malformed. */
 export function dh25519(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   try {
-    return x25519.getSharedSecret(secretKey, publicKey);
+    return x25519(secretKey, publicKey);
   } catch (cause) {
     throw new NoiseMalformedError(`X25519 rejected the peer public key: ${(cause as Error).message}`);
   }
@@ -70,11 +67,17 @@ export function hashBlake2s(data: Uint8Array): Uint8Array {
 
 /** Noise HKDF with HMAC-BLAKE2s; returns `count` outputs of HASHLEN bytes. */
 export function noiseHkdf(chainingKey: Uint8Array, ikm: Uint8Array, count: 2 | 3): Uint8Array[] {
-  const tempKey = hmac(blake2s, chainingKey, ikm);
-  const out1 = hmac(blake2s, tempKey, Uint8Array.of(1));
-  const out2 = hmac(blake2s, tempKey, concatBytes(out1, Uint8Array.of(2)));
-  if (count === 2) return [out1, out2];
-  return [out1, out2, hmac(blake2s, tempKey, concatBytes(out2, Uint8Array.of(3)))];
+  return hkdfBlake2s(chainingKey, ikm, count);
+}
+
+/** One ChaChaPoly operation under `key`; the core's key state is freed right after. */
+function withCipher<T>(key: Uint8Array, fn: (aead: ChaCha20Poly1305) => T): T {
+  const aead = new ChaCha20Poly1305(key);
+  try {
+    return fn(aead);
+  } finally {
+    aead.dispose();
+  }
 }
 
 /** ChaChaPoly nonce in Noise: 4 zero bytes ‖ 64-bit little-endian counter. */
@@ -108,7 +111,8 @@ export class CipherState {
   encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
     if (this.k === null) return Uint8Array.from(plaintext);
     if (this.n === MAX_NONCE) throw new NoiseMalformedError('noise: nonce exhausted');
-    const out = chacha20poly1305(this.k, noiseNonce(this.n), ad).encrypt(plaintext);
+    const nonce = noiseNonce(this.n);
+    const out = withCipher(this.k, (aead) => aead.seal(nonce, plaintext, ad));
     this.n++;
     return out;
   }
@@ -119,10 +123,12 @@ export class CipherState {
     if (this.n === MAX_NONCE) throw new NoiseMalformedError('noise: nonce exhausted');
     if (ciphertext.length < TAGLEN) throw new NoiseMalformedError('noise: ciphertext shorter than its tag');
     let out: Uint8Array;
+    const nonce = noiseNonce(this.n);
     try {
-      out = chacha20poly1305(this.k, noiseNonce(this.n), ad).decrypt(ciphertext);
-    } catch {
-      throw new NoiseDecryptError();
+      out = withCipher(this.k, (aead) => aead.open(nonce, ciphertext, ad));
+    } catch (e) {
+      if (e instanceof AuthenticationError) throw new NoiseDecryptError();
+      throw e;
     }
     this.n++;
     return out;

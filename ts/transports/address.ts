@@ -123,6 +123,12 @@ export function parseIPv6(input: string): string | null {
     s = s.slice(0, pct);
     if (zone.length < 2 || !/^%[A-Za-z0-9._-]+$/.test(zone)) return null;
   }
+  const words = ipv6Words(s);
+  return words === null ? null : formatIPv6(words) + zone;
+}
+
+/** The eight 16-bit words of an IPv6 literal without a zone, or null if it is not one. */
+export function ipv6Words(s: string): number[] | null {
   if (s.length === 0 || s.length > 45) return null;
   const words: number[] = [];
   let head = s;
@@ -148,7 +154,20 @@ export function parseIPv6(input: string): string | null {
     if (headWords.length !== 8) return null;
     words.push(...headWords);
   }
-  return formatIPv6(words) + zone;
+  return words;
+}
+
+/** Network-order bytes of an IPv4 (4 B) or zone-less IPv6 (16 B) literal, or null if it is neither. */
+export function ipAddressBytes(host: string): Uint8Array | null {
+  if (isIPv4(host)) return Uint8Array.from(host.split('.').map(Number));
+  const words = ipv6Words(host);
+  if (words === null) return null;
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    out[2 * i] = words[i]! >> 8;
+    out[2 * i + 1] = words[i]! & 0xff;
+  }
+  return out;
 }
 
 /** Colon groups; the last may be a dotted IPv4 (two words) when `ipv4Tail` is allowed. */
@@ -170,7 +189,8 @@ function parseGroups(s: string, ipv4Tail: boolean): number[] | null {
   return out;
 }
 
-function formatIPv6(w: readonly number[]): string {
+/** Canonical text (inet_ntop style) of eight 16-bit words. */
+export function formatIPv6(w: readonly number[]): string {
   // Longest run of two or more zero words (first one on a tie) becomes "::".
   let bestStart = -1;
   let bestLen = 0;

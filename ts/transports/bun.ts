@@ -47,6 +47,7 @@ export function bunHasUdpSocket(): boolean {
   return bunUdpFactory() !== undefined;
 }
 
+/** Options of BunTransport: which UDP API to use, plus the node:dgram options it passes on. */
 export interface BunTransportOptions extends NodeDgramOptions {
   /** "auto" (default) = node:dgram; "native" = Bun.udpSocket if present, else node:dgram; "node". */
   api?: RuntimeApiChoice;

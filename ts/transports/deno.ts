@@ -48,6 +48,7 @@ export function denoHasListenDatagram(): boolean {
   return typeof denoNamespace()?.listenDatagram === 'function';
 }
 
+/** Options of DenoTransport: which UDP API to use, plus the node:dgram options it passes on. */
 export interface DenoTransportOptions extends NodeDgramOptions {
   /** "auto" (default) and "native": Deno.listenDatagram if present, else node:dgram; "node": node:dgram. */
   api?: RuntimeApiChoice;
@@ -159,7 +160,7 @@ export class DenoNativeTransport implements Transport {
         continue;
       }
       if (!this.serial!.push(dg.data, dest)) {
-        this.onSendError(new Error('send queue full'));
+        this.onSendError(new TransportError('send queue full'));
         continue;
       }
       st.datagramsOut++;

@@ -1,25 +1,9 @@
-// Public surface of the transports folder (re-exported by ts/index.ts).
-export {
-  type Datagram,
-  type Transport,
-  type TransportStats,
-  MAX_DATAGRAM_BYTES,
-  DEFAULT_SOCKET_BUFFER_BYTES,
-} from './transport.js';
-export {
-  type ParsedAddress,
-  type IpAddress,
-  type AddressFamily,
-  parseAddress,
-  parseIpAddress,
-  formatAddress,
-  normalizeAddress,
-  isIPv4,
-  isIPv6,
-} from './address.js';
+// Public surface of the transports folder (sdk.md "Transports"), re-exported by ts/index.ts.
+// Adapter internals (the native Deno/Bun sockets, address parsing, runtime detection) stay out.
+export type { Datagram, Transport, TransportStats } from './transport.js';
 export { NodeDgramTransport, type NodeDgramOptions } from './node-dgram.js';
-export { DenoTransport, DenoNativeTransport, denoHasListenDatagram, type DenoTransportOptions } from './deno.js';
-export { BunTransport, BunNativeTransport, bunHasUdpSocket, type BunTransportOptions } from './bun.js';
+export { DenoTransport, type DenoTransportOptions } from './deno.js';
+export { BunTransport, type BunTransportOptions } from './bun.js';
 export {
   MemoryHub,
   MemoryTransport,
@@ -29,4 +13,4 @@ export {
   type Tap,
   type TapVerdict,
 } from './memory-hub.js';
-export { defaultTransport, detectRuntime, type RuntimeName, type DefaultTransportOptions } from './default.js';
+export { WebTransportTransport, type WebTransportTransportOptions } from './webtransport.js';

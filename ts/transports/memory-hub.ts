@@ -21,6 +21,7 @@ import { Xoshiro128 } from './prng.js';
 import { scheduleAfterIo } from './receive-batcher.js';
 import { emptyStats, type Datagram, type Transport, type TransportStats } from './transport.js';
 
+/** Impairments the memory hub applies to a link (or to all links): loss, duplication, reordering, delay, MTU. */
 export interface LinkConditions {
   /** Probability in [0, 1] that a datagram is lost. */
   loss?: number;
@@ -34,6 +35,7 @@ export interface LinkConditions {
   mtu?: number;
 }
 
+/** A MemoryHub's seed and the link conditions every link starts with. */
 export interface MemoryHubOptions extends LinkConditions {
   /** PRNG seed: the same seed and the same sends give the same deliveries. */
   seed: number | bigint;
@@ -45,8 +47,10 @@ export interface MemoryHubOptions extends LinkConditions {
  * instead, or an array of Uint8Arrays to send each of them.
  */
 export type TapVerdict = 'pass' | 'drop' | 'duplicate' | Uint8Array | readonly Uint8Array[];
+/** Called for every datagram sent on the hub (see TapVerdict); `from` and `to` are "host:port" addresses. */
 export type Tap = (datagram: Datagram, from: string, to: string) => TapVerdict | undefined | void;
 
+/** What a MemoryHub did with the datagrams it was given, by outcome. */
 export interface MemoryHubStats {
   /** Datagrams handed to the hub by send(). */
   sent: number;
@@ -92,6 +96,11 @@ interface InFlight {
 const UDP_MAX_PAYLOAD = 65507;
 const EPHEMERAL_FIRST = 49152;
 
+/**
+ * An in-memory datagram network for tests: transports created with `hub.transport()` bind
+ * "host:port" names on it and exchange datagrams under seeded, deterministic impairments (loss,
+ * duplication, reordering, delay, MTU), partitions and taps that can drop or rewrite traffic.
+ */
 export class MemoryHub {
   private readonly rng: Xoshiro128;
   private readonly base: Resolved;

@@ -29,6 +29,7 @@ import {
 
 type DgramModule = typeof import('node:dgram');
 
+/** Options of NodeDgramTransport (also used by the Deno and Bun adapters when they run on node:dgram). */
 export interface NodeDgramOptions {
   /** SO_RCVBUF to ask for (bytes); default 4 MiB. The OS may clamp it. */
   recvBufferSize?: number;
@@ -59,6 +60,11 @@ interface Destination {
   port: number;
 }
 
+/**
+ * UDP over `node:dgram`: the default transport on Node (and the fallback on Deno and Bun). Binds
+ * IPv4 or IPv6 literals (`"[::]:0"` is dual-stack unless `ipv6Only`), delivers every datagram
+ * received in one event-loop turn as one batch, and counts what it drops in `stats()`.
+ */
 export class NodeDgramTransport implements Transport {
   private socket: Socket | undefined;
   private family: 4 | 6 = 4;
@@ -165,7 +171,7 @@ export class NodeDgramTransport implements Transport {
       }
       if (this.serial !== undefined) {
         if (!this.serial.push(dg.data, dest)) {
-          this.onSendError(new Error('send queue full'));
+          this.onSendError(new TransportError('send queue full'));
           continue;
         }
       } else {

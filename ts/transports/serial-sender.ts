@@ -6,6 +6,8 @@
 // starting when the previous completes; measured on loopback this is as fast as issuing them all at
 // once (~115k datagrams/s either way).
 
+import { TransportError } from '../errors.js';
+
 export type SendOne<D> = (data: Uint8Array, dest: D, done: (err?: unknown) => void) => void;
 
 export class SerialSender<D> {
@@ -43,7 +45,7 @@ export class SerialSender<D> {
     this.data = [];
     this.dests = [];
     this.head = 0;
-    for (let i = 0; i < left; i++) this.onError(new Error('transport closed before the datagram was sent'));
+    for (let i = 0; i < left; i++) this.onError(new TransportError('transport closed before the datagram was sent'));
   }
 
   private next(): void {
@@ -77,7 +79,7 @@ export class SerialSender<D> {
       try {
         this.sendOne(data, dest, done);
       } catch (err) {
-        done(err ?? new Error('send failed'));
+        done(err ?? new TransportError('send failed'));
       }
       inCall = false;
       if (!completedInCall) return;

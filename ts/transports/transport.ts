@@ -31,6 +31,11 @@ export interface TransportStats {
   lastError?: string;
 }
 
+/**
+ * The one seam between the mesh and a runtime's sockets: bind, send datagrams in batches, receive
+ * them in batches, close. Implement it to carry the mesh over something else; pass it as
+ * `MeshNode.create({ transport })`.
+ */
 export interface Transport {
   /**
    * Bind to "host:port" (IP literals for UDP adapters; port 0 picks a free port) and resolve with the

@@ -94,6 +94,11 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** `await using` support: ends the iteration like `return()`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return this;
   }

@@ -5,8 +5,14 @@
 //! `i32`: 0 = ok, negative = a typed error code the TS side maps to an error class.
 
 mod memory;
+mod slices;
 mod aead;
+mod blake2s;
 mod blake3;
 mod capindex;
+mod ed25519;
 mod packet;
 mod reliable;
+mod xxh3;
+mod sha512;
+mod x25519;

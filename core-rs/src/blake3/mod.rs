@@ -8,7 +8,7 @@
 
 mod chunk;
 mod hasher;
-mod portable;
+pub(crate) mod portable;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
 mod tree;

@@ -3,8 +3,9 @@
 
 use super::{CvWords, BLOCK_LEN, CHUNK_START, IV, MSG_SCHEDULE, OUT_LEN};
 
+/// The quarter-round G, shared with BLAKE2s (BLAKE3 kept BLAKE2s's G unchanged).
 #[inline(always)]
-fn g(s: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize, x: u32, y: u32) {
+pub(crate) fn g(s: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize, x: u32, y: u32) {
     s[a] = s[a].wrapping_add(s[b]).wrapping_add(x);
     s[d] = (s[d] ^ s[a]).rotate_right(16);
     s[c] = s[c].wrapping_add(s[d]);
