@@ -3,7 +3,7 @@
 import { Identity } from '../identity/identity.js';
 import { ClosedError, HandshakeError, InvalidArgumentError, NotConnectedError } from '../errors.js';
 import { parsePsk } from '../session/psk.js';
-import { generateNoiseKeypair, type NoiseKeypair } from '../session/noise.js';
+import { generateNoiseKeypair, noiseKeypairFromSecret, type NoiseKeypair } from '../session/noise.js';
 import type { KeyDerivationMode } from '../session/handshake.js';
 import type { Datagram, Transport } from '../transports/transport.js';
 import { defaultTransport } from '../transports/default.js';
@@ -56,6 +56,12 @@ export interface MeshNodeOptions {
   bind?: string;
   psk: Uint8Array | string;
   identity?: Identity;
+  /**
+   * The node's X25519 Noise static secret key (32 bytes); a fresh one is generated when absent.
+   * Keep it with the identity so that peers holding `noisePublicKey` can reach the node again
+   * after a restart (`net-mesh node` derives it from its identity file).
+   */
+  noiseSecretKey?: Uint8Array;
   transport?: Transport;
   heartbeatIntervalMs?: number;
   sessionTimeoutMs?: number;
@@ -211,6 +217,9 @@ export class MeshNode {
     positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
     if (opts.identity !== undefined && !(opts.identity instanceof Identity)) throw new InvalidArgumentError('identity must be an Identity');
     if (opts.onWarning !== undefined && typeof opts.onWarning !== 'function') throw new InvalidArgumentError('onWarning must be a function');
+    if (opts.noiseSecretKey !== undefined && !(opts.noiseSecretKey instanceof Uint8Array && opts.noiseSecretKey.length === 32)) {
+      throw new InvalidArgumentError('noiseSecretKey must be a 32-byte Uint8Array (an X25519 secret key)');
+    }
     validateLayerOptions(opts as unknown as Record<string, unknown>);
     const transport = opts.transport ?? defaultTransport();
     await transport.bind(opts.bind ?? '127.0.0.1:0');
@@ -221,7 +230,8 @@ export class MeshNode {
       await transport.close();
       throw e;
     }
-    return new MeshNode(opts, transport, worker, generateNoiseKeypair(), psk);
+    const staticKeypair = opts.noiseSecretKey ? noiseKeypairFromSecret(opts.noiseSecretKey) : generateNoiseKeypair();
+    return new MeshNode(opts, transport, worker, staticKeypair, psk);
   }
 
   get address(): string {
