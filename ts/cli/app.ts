@@ -150,5 +150,6 @@ function makeContext(app: CliApp, path: Command[], args: ParsedArgs, io: CliIo):
       io.out(formatResult(value, format, human));
     },
     resolvePath: (p) => (isAbsolute(p) ? p : resolve(cwd, p)),
+    stopSignal: () => io.stopSignal?.() ?? new AbortController().signal,
   };
 }
