@@ -67,7 +67,10 @@ describe('blobs through stdin and stdout', () => {
 
   it('recv-blob --out <path> installs the file; a bare hash fetches a single-chunk blob', async () => {
     const sent = await ok(['transfer', 'send-blob', 'blob.bin', '--store=store']);
-    const r = await ok(['transfer', 'recv-blob', attach.node_id, String(sent.blob_ref), '--out', 'out/blob.copy', ...flags]);
+    // Without --node-id the attach node is <source>.
+    const noId = flags.filter((_, i) => i !== flags.indexOf('--node-id') && i !== flags.indexOf('--node-id') + 1);
+    expect(noId).not.toContain(attach.node_id);
+    const r = await ok(['transfer', 'recv-blob', attach.node_id, String(sent.blob_ref), '--out', 'out/blob.copy', ...noId]);
     expect(r).toMatchObject({ out: 'out/blob.copy', bytes: BLOB.length });
     expect(sha256(await readFile(join(dir, 'out/blob.copy')))).toBe(sha256(BLOB));
     expect(existsSync(join(dir, 'out/blob.copy.partial'))).toBe(false);

@@ -2,8 +2,6 @@
 // answer, and the service between nodes on a seeded hub — a third node lists, gets and cancels a
 // requester's transfer from a holder whose store is held shut.
 import { describe, expect, it } from 'vitest';
-import { MemoryChunkStore } from '../../ts/dataforts/memory-store.js';
-import type { ChunkStore } from '../../ts/dataforts/chunk-store.js';
 import {
   BLOB_TRANSFERS_SERVICE,
   BlobTransfersClient,
@@ -18,7 +16,7 @@ import {
 import { toHex } from '../../ts/dataforts/hex.js';
 import { RpcBadResponseError, RpcError, SubstrateError } from '../../ts/errors.js';
 import { until } from '../node/helpers.js';
-import { hubMesh, patternBytes, rejection } from './helpers.js';
+import { GatedStore, hubMesh, patternBytes, rejection } from './helpers.js';
 
 const hex = (b: Uint8Array) => toHex(b);
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
@@ -112,19 +110,6 @@ describe('blob.transfers codec', () => {
     expect(cancelled).toEqual([8n, 9n]);
   });
 });
-
-/** A chunk store whose reads wait until `open()`: the holder's serving path stalls. */
-class GatedStore extends MemoryChunkStore implements ChunkStore {
-  private release!: () => void;
-  private readonly gate = new Promise<void>((r) => (this.release = r));
-  open(): void {
-    this.release();
-  }
-  override async read(hash: Uint8Array): Promise<Uint8Array | undefined> {
-    await this.gate;
-    return super.read(hash);
-  }
-}
 
 const mesh = hubMesh();
 
