@@ -18,14 +18,14 @@ export interface CliIo {
   /** Base for relative paths (default: the process's working directory). */
   cwd?: string;
   /** Standard input as bytes (`send-blob -`); absent = no input. */
-  stdin?(): AsyncIterable<Uint8Array>;
+  stdin?: () => AsyncIterable<Uint8Array>;
   /** Writes bytes to standard output, resolving when they may be followed (`recv-blob --out -`). */
-  writeOut?(bytes: Uint8Array): Promise<void>;
+  writeOut?: (bytes: Uint8Array) => Promise<void>;
   /**
    * Long-running verbs (`node`, `deck`, `relay`) run until this aborts. `main` makes it from
    * SIGINT / SIGTERM, installing those handlers only when a verb asks for it.
    */
-  stopSignal?(): AbortSignal;
+  stopSignal?: () => AbortSignal;
 }
 
 export interface PositionalSpec {
