@@ -22,6 +22,17 @@ const hex = (b: Uint8Array) => toHex(b);
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 const HASH = Uint8Array.from({ length: 32 }, (_, i) => i);
 
+function expectDecodeError(decode: () => unknown, input: string): void {
+  let err: unknown;
+  try {
+    decode();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, input).toBeInstanceOf(SubstrateError);
+  expect((err as SubstrateError).kind).toBe('decode');
+}
+
 describe('blob.transfers codec', () => {
   it('encodes requests as the spec table says and decodes them back', () => {
     expect(hex(encodeTransferRequest({ kind: 'list' }))).toBe('00');
@@ -35,16 +46,7 @@ describe('blob.transfers codec', () => {
   });
 
   it('rejects malformed requests with SubstrateError decode', () => {
-    for (const bad of ['', '03', '01', '01ff', '02ffffffffffffffffff02', '80']) {
-      let err: unknown;
-      try {
-        decodeTransferRequest(bytes(bad));
-      } catch (e) {
-        err = e;
-      }
-      expect(err, bad).toBeInstanceOf(SubstrateError);
-      expect((err as SubstrateError).kind).toBe('decode');
-    }
+    for (const bad of ['', '03', '01', '01ff', '02ffffffffffffffffff02', '80']) expectDecodeError(() => decodeTransferRequest(bytes(bad)), bad);
   });
 
   it('encodes each response variant byte for byte', () => {
@@ -85,16 +87,7 @@ describe('blob.transfers codec', () => {
       '030002ff', // message truncated
       '030001ff', // message not UTF-8
     ];
-    for (const b of bad) {
-      let err: unknown;
-      try {
-        decodeTransferResponse(bytes(b));
-      } catch (e) {
-        err = e;
-      }
-      expect(err, b).toBeInstanceOf(SubstrateError);
-      expect((err as SubstrateError).kind).toBe('decode');
-    }
+    for (const b of bad) expectDecodeError(() => decodeTransferResponse(bytes(b)), b);
   });
 
   it('answers List / Get / Cancel from a transfer registry', () => {
