@@ -91,6 +91,7 @@ export const deckCommand: Command = {
   ],
   positionals: [],
   async run(ctx) {
+    ctx.stopSignal(); // first: a signal during start-up still shuts down cleanly
     const listenText = ctx.string('listen');
     const listen = listenText === undefined ? { host: '127.0.0.1', port: 0 } : parseHostPort('--listen', listenText);
     if (ctx.flag('local')) await local(ctx, listen);

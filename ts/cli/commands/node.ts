@@ -93,6 +93,7 @@ export const nodeCommand: Command = {
   ],
   positionals: [],
   async run(ctx) {
+    const stop = ctx.stopSignal(); // first: a signal during start-up still shuts down cleanly
     const s = await settings(ctx);
     let identity: Identity | undefined;
     let noiseSecretKey: Uint8Array | undefined;
@@ -128,7 +129,6 @@ export const nodeCommand: Command = {
         ...(deck ? { deck_url: deck.url } : {}),
       };
       ctx.io.out(attachLine(ctx, info));
-      const stop = ctx.stopSignal();
       void (async () => {
         for await (const e of node.peerEvents({ signal: stop })) ctx.log.info(`peer ${e.nodeId} ${e.kind} (${e.address}, ${e.health})`);
       })();

@@ -26,6 +26,7 @@ export const relayCommand: Command = {
   options: RELAY_OPTIONS,
   positionals: [],
   async run(ctx) {
+    const stop = ctx.stopSignal(); // first: a signal during start-up still shuts down cleanly
     const args = RELAY_OPTIONS.flatMap((o) => {
       const v = ctx.string(o.name);
       return v === undefined ? [] : [`--${o.name}`, v];
@@ -46,7 +47,6 @@ export const relayCommand: Command = {
     }
     const info = { url: relay.url, certificate_hash: relay.certificateHash };
     ctx.io.out(ctx.format === 'table' || ctx.format === 'text' ? `url               ${info.url}\ncertificate_hash  ${info.certificate_hash}\n` : toJson(info) + '\n');
-    const stop = ctx.stopSignal();
     const stopped = new Promise<'stop'>((resolve) => (stop.aborted ? resolve('stop') : stop.addEventListener('abort', () => resolve('stop'), { once: true })));
     const why = await Promise.race([stopped, relay.exited.then(() => 'exited' as const)]);
     const stats = await relay.close();
