@@ -45,6 +45,13 @@ export function socketAddr(flag: string, text: string): string {
   return text.trim();
 }
 
+/** `host:port` with a name, an IPv4 address or a bracketed IPv6 address; port 0..65535. */
+export function parseHostPort(flag: string, text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):([0-9]{1,5})$/.exec(text.trim());
+  if (!m || Number(m[3]) > 65535) throw usageError(`${flag}: expected host:port, got ${JSON.stringify(text)}`);
+  return { host: m[1] ?? m[2]!, port: Number(m[3]) };
+}
+
 /**
  * The target from flags and profile, or undefined when nothing at all is set (the caller decides
  * whether that is an error, e.g. typegen suggests --from-snapshot). `defaults.nodeId` fills a

@@ -8,20 +8,12 @@ import { CliError } from '../../errors.js';
 import { serveDeck, type DeckServer } from '../../meshos/deck-server.js';
 import { remoteSnapshots } from '../../meshos/snapshot-service.js';
 import { MeshNode } from '../../node/mesh-node.js';
-import { usageError } from '../args.js';
-import { ATTACH_OPTIONS, hex32 } from '../attach.js';
+import { ATTACH_OPTIONS, hex32, parseHostPort } from '../attach.js';
 import type { Command, CommandContext } from '../command.js';
 import { RemoteDeckFeed } from '../deck-feed.js';
 import { EXIT } from '../exit-codes.js';
 import { toJson } from '../render-value.js';
 import { requireTarget, withAttached } from '../transfer-common.js';
-
-/** `host:port` with a name, an IPv4 address or a bracketed IPv6 address; port 0..65535. */
-export function parseHostPort(flag: string, text: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):([0-9]{1,5})$/.exec(text.trim());
-  if (!m || Number(m[3]) > 65535) throw usageError(`${flag}: expected host:port, got ${JSON.stringify(text)}`);
-  return { host: m[1] ?? m[2]!, port: Number(m[3]) };
-}
 
 function printUrl(ctx: CommandContext, info: { url: string; node_id: bigint }): void {
   ctx.io.out(ctx.format === 'table' || ctx.format === 'text' ? `Deck of node ${info.node_id}: ${info.url}\n` : toJson(info) + '\n');

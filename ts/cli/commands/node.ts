@@ -15,13 +15,12 @@ import type { Identity } from '../../identity/identity.js';
 import { serveDeck, type DeckServer } from '../../meshos/deck-server.js';
 import { MeshNode } from '../../node/mesh-node.js';
 import { usageError } from '../args.js';
-import { hex32, parseU64, socketAddr } from '../attach.js';
+import { hex32, parseHostPort, parseU64, socketAddr } from '../attach.js';
 import type { Command, CommandContext } from '../command.js';
 import { defaultBlobStore } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOrCreateIdentityFile } from '../identity-file.js';
 import { toJson, toYaml } from '../render-value.js';
-import { parseHostPort } from './deck.js';
 
 const DEFAULT_LISTEN = '0.0.0.0:7447';
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
