@@ -73,6 +73,10 @@ export type NetMeshErrorCode =
   | 'CLI_USAGE'
   | 'CLI_ATTACH'
   | 'CLI_IDENTITY'
+  | 'CLI_TRANSFER'
+  | 'CLI_IO'
+  | 'CLI_TIMEOUT'
+  | 'CLI_RELAY'
   | `CONFIG_${string}`
   | `TYPEGEN_${string}`
   // dataforts: TransferError and its subclasses, BLOB_<KIND>

@@ -10,6 +10,7 @@ import { MemoryHub } from '../../ts/transports/memory-hub.js';
 import { connectPair, hubNodes } from '../node/helpers.js';
 import { blake3 } from '../../ts/core/blake3.js';
 import { toHex } from '../../ts/dataforts/hex.js';
+import { MemoryChunkStore } from '../../ts/dataforts/memory-store.js';
 
 /** Registers cleanup; `make(n, seed, opts)` builds n nodes on a fresh hub, node 0 connected to every other. */
 export function hubMesh(): (n: number, seed: number, opts?: Partial<MeshNodeOptions> | ((i: number) => Partial<MeshNodeOptions>)) => Promise<{ hub: MemoryHub; nodes: MeshNode[] }> {
@@ -102,4 +103,17 @@ export async function rejection(p: Promise<unknown>): Promise<Error> {
     return e as Error;
   }
   throw new Error('expected a rejection');
+}
+
+/** A chunk store whose reads wait until `open()`: a holder on it stalls before its reply header. */
+export class GatedStore extends MemoryChunkStore {
+  private release!: () => void;
+  private readonly gate = new Promise<void>((r) => (this.release = r));
+  open(): void {
+    this.release();
+  }
+  override async read(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    await this.gate;
+    return super.read(hash);
+  }
 }

@@ -123,7 +123,7 @@ function makeContext(app: CliApp, path: Command[], args: ParsedArgs, io: CliIo):
   const progress = new ProgressRenderer({ isTTY: io.stderrIsTTY, write: (t) => io.err(t) }, !quiet && isHumanFormat(format) && io.stderrIsTTY === true, app.clock);
   let profile: Promise<Profile> | undefined;
   const loadOnce = (): Promise<Profile> =>
-    (profile ??= loadProfile({ configPath: o.config as string | undefined, profile: (o.profile as string | undefined) ?? env.NET_MESH_PROFILE ?? 'default', env }));
+    (profile ??= loadProfile({ configPath: typeof o.config === 'string' ? (isAbsolute(o.config) ? o.config : resolve(cwd, o.config)) : undefined, profile: (o.profile as string | undefined) ?? env.NET_MESH_PROFILE ?? 'default', env }));
   const timeout = o.timeout === undefined ? undefined : parseDurationMs(String(o.timeout));
   return {
     path: path.map((c) => c.name),
@@ -150,5 +150,6 @@ function makeContext(app: CliApp, path: Command[], args: ParsedArgs, io: CliIo):
       io.out(formatResult(value, format, human));
     },
     resolvePath: (p) => (isAbsolute(p) ? p : resolve(cwd, p)),
+    stopSignal: () => io.stopSignal?.() ?? new AbortController().signal,
   };
 }

@@ -5,39 +5,21 @@
 //
 // Routed handshakes (relay = destination, so the daemon need not pre-accept the CLI's node id)
 // are not in this build's engine yet: the handshake is direct, so the target must accept the
-// CLI's node id — a stable one comes from `--identity`.
-import { readFile } from 'node:fs/promises';
+// CLI's node id — a stable one comes from `--identity` (`net-mesh node --accept-identity <file>`
+// accepts the node id of that file, creating it when missing).
 import { CliError } from '../errors.js';
-import { Identity } from '../identity/identity.js';
+import type { Identity } from '../identity/identity.js';
 import { MeshNode } from '../node/mesh-node.js';
 import { parseAddress } from '../transports/address.js';
-import type { LiveSession } from '../typegen/live-source.js';
 import type { AttachTarget } from './attach.js';
 import type { CommandContext } from './command.js';
 import { EXIT } from './exit-codes.js';
-import { parseToml, TomlError } from './toml.js';
+import { readIdentityFile } from './identity-file.js';
 
 /** The identity of `--identity <path>` (else the profile's `identity`), or undefined for an ephemeral one. */
 export async function loadIdentity(ctx: CommandContext): Promise<Identity | undefined> {
   const path = ctx.string('identity') ?? (await ctx.profile()).identity;
-  if (path === undefined) return undefined;
-  const file = ctx.resolvePath(path);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new CliError('CLI_IDENTITY', `cannot read identity file ${file}: ${(e as Error).message}`, EXIT.FAILURE, { cause: e });
-  }
-  let seed: unknown;
-  try {
-    seed = parseToml(text).seed_hex;
-  } catch (e) {
-    if (e instanceof TomlError) throw new CliError('CLI_IDENTITY', `identity file ${file} is not valid TOML: ${e.message}`, EXIT.USAGE);
-    throw e;
-  }
-  const hex = typeof seed === 'string' ? seed.trim().replace(/^0x/i, '') : '';
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new CliError('CLI_IDENTITY', `identity file ${file}: seed_hex must be 64 hex characters`, EXIT.USAGE);
-  return Identity.fromSeed(Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16))));
+  return path === undefined ? undefined : (await readIdentityFile(ctx.resolvePath(path))).identity;
 }
 
 function bindFor(addr: string): string {
@@ -46,7 +28,15 @@ function bindFor(addr: string): string {
   return host.startsWith('127.') ? '127.0.0.1:0' : '0.0.0.0:0';
 }
 
-export async function attachNode(target: AttachTarget, ctx: CommandContext): Promise<LiveSession> {
+/** The CLI's node with a session to the attach node (a typegen LiveSession too). */
+export interface AttachedNode {
+  node: MeshNode;
+  /** The attach node's id. */
+  attach: bigint;
+  close(): Promise<void>;
+}
+
+export async function attachNode(target: AttachTarget, ctx: CommandContext): Promise<AttachedNode> {
   const identity = await loadIdentity(ctx);
   if (!identity) ctx.log.warn('no --identity (or profile identity): attaching with an ephemeral keypair');
   const node = await MeshNode.create({ psk: target.psk, bind: bindFor(target.addr), identity });

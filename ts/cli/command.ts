@@ -17,6 +17,15 @@ export interface CliIo {
   env?: Env;
   /** Base for relative paths (default: the process's working directory). */
   cwd?: string;
+  /** Standard input as bytes (`send-blob -`); absent = no input. */
+  stdin?: () => AsyncIterable<Uint8Array>;
+  /** Writes bytes to standard output, resolving when they may be followed (`recv-blob --out -`). */
+  writeOut?: (bytes: Uint8Array) => Promise<void>;
+  /**
+   * Long-running verbs (`node`, `deck`, `relay`) run until this aborts. `main` makes it from
+   * SIGINT / SIGTERM, installing those handlers only when a verb asks for it.
+   */
+  stopSignal?: () => AbortSignal;
 }
 
 export interface PositionalSpec {
@@ -65,4 +74,6 @@ export interface CommandContext {
   result(value: unknown, human?: (value: unknown) => string): void;
   /** Resolves a path against `cwd`. */
   resolvePath(path: string): string;
+  /** Fires when a long-running verb should stop (SIGINT / SIGTERM for the process); never without one. */
+  stopSignal(): AbortSignal;
 }

@@ -34,6 +34,15 @@ export function defaultConfigPath(env: Env, platform: string = process.platform)
   return base ? join(base, 'net-mesh', 'config.toml') : undefined;
 }
 
+/** `<platform data dir>/net-mesh/blobs`, the store of `--store` without a directory (profile `blob_store` overrides). */
+export function defaultBlobStore(env: Env, platform: string = process.platform): string | undefined {
+  let base: string | undefined;
+  if (platform === 'win32') base = env.LOCALAPPDATA || env.APPDATA;
+  else if (platform === 'darwin') base = env.HOME && join(env.HOME, 'Library', 'Application Support');
+  else base = env.XDG_DATA_HOME || (env.HOME && join(env.HOME, '.local', 'share'));
+  return base ? join(base, 'net-mesh', 'blobs') : undefined;
+}
+
 export async function loadProfile(opts: { configPath: string | undefined; profile: string; env: Env; readText?: (path: string) => Promise<string> }): Promise<Profile> {
   const path = opts.configPath ?? opts.env.NET_MESH_CONFIG ?? defaultConfigPath(opts.env);
   if (path === undefined) return {};

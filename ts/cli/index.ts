@@ -5,9 +5,14 @@ import { runCli } from './app.js';
 import type { CliIo, Command } from './command.js';
 import { infoCommand } from './commands/info.js';
 import { typegenCommand } from './commands/typegen.js';
+import { nodeCommand } from './commands/node.js';
+import { transferCommand } from './commands/transfer.js';
+import { deckCommand } from './commands/deck.js';
+import { relayCommand } from './commands/relay.js';
 import { attachNode } from './attach-node.js';
 import { LiveSource } from '../typegen/live-source.js';
 import { VERSION } from './version.js';
+import { processIo } from './process-io.js';
 
 export { VERSION };
 // The verb interfaces (Command, CommandContext) stay internal: `main` runs the built-in verbs only.
@@ -16,26 +21,16 @@ export type { CliIo } from './command.js';
 const COMMANDS: Command[] = [
   infoCommand,
   typegenCommand({ liveSource: (target, ctx) => new LiveSource(() => attachNode(target, ctx)) }),
+  nodeCommand,
+  transferCommand,
+  deckCommand,
+  relayCommand,
 ];
-
-const stdio: CliIo = {
-  out: (t) => void process.stdout.write(t),
-  err: (t) => void process.stderr.write(t),
-  get stdoutIsTTY() {
-    return process.stdout.isTTY === true;
-  },
-  get stderrIsTTY() {
-    return process.stderr.isTTY === true;
-  },
-  get env() {
-    return process.env;
-  },
-};
 
 /**
  * Runs the `net-mesh` command with `argv` (without the executable and script) and resolves with its
  * exit code; output goes to `io`. `net-mesh --help` lists the commands.
  */
-export async function main(argv: readonly string[] = process.argv.slice(2), io: CliIo = stdio): Promise<number> {
+export async function main(argv: readonly string[] = process.argv.slice(2), io: CliIo = processIo): Promise<number> {
   return runCli({ program: 'net-mesh', version: VERSION, commands: COMMANDS }, argv, io);
 }

@@ -8,6 +8,8 @@ import { ChannelLayer, resolveChannelOptions, type ChannelOptions } from '../cha
 import { RpcLayer } from '../rpc/layer.js';
 import { Blobs, checkBlobOptions, type BlobOptions } from '../dataforts/blobs.js';
 import { resolveRpcOptions, type RpcOptions } from '../rpc/options.js';
+import { BLOB_TRANSFERS_SERVICE, blobTransfersHandler } from '../dataforts/transfer-rpc.js';
+import { MESHOS_SNAPSHOT_SERVICE, meshosSnapshotHandler } from '../meshos/snapshot-service.js';
 
 /** Options a layer may read: the node's own options object (MeshNodeOptions), as passed to create(). */
 export type LayerOptions = Readonly<Record<string, unknown>>;
@@ -44,5 +46,9 @@ export function attachLayers(host: MeshHost, opts: LayerOptions): Layers {
     opts.meshos as MeshOsOptions | undefined,
   );
   const blobs = new Blobs(host, opts as BlobOptions);
+  // Services every node answers over nRPC: its transfers (dataforts.md §8, with its blob serving)
+  // and its MeshOS snapshot stream (meshos-cli.md §5.9).
+  if (opts.serveBlobs !== false) rpc.serveBuiltin(BLOB_TRANSFERS_SERVICE, blobTransfersHandler(blobs));
+  rpc.serveBuiltin(MESHOS_SNAPSHOT_SERVICE, meshosSnapshotHandler(meshos));
   return { channels, rpc, meshos, blobs };
 }

@@ -6,7 +6,7 @@
 import { Identity } from '../identity/identity.js';
 import { ClosedError, EngineFailedError, InvalidArgumentError, NotConnectedError, type NetMeshError } from '../errors.js';
 import { parsePsk } from '../session/psk.js';
-import { generateNoiseKeypair } from '../session/noise.js';
+import { noiseKeypairFromSecret } from '../session/noise.js';
 import type { KeyDerivationMode } from '../session/handshake.js';
 import type { Transport } from '../transports/transport.js';
 import { defaultTransport } from '../transports/default.js';
@@ -59,6 +59,12 @@ export interface MeshNodeOptions {
   bind?: string;
   psk: Uint8Array | string;
   identity?: Identity;
+  /**
+   * The node's X25519 Noise static secret key (32 bytes). When absent it is derived from the
+   * identity's seed (`identity.noiseKeypair()`), so a node restarted with the same identity keeps
+   * the `noisePublicKey` its peers hold.
+   */
+  noiseSecretKey?: Uint8Array;
   transport?: Transport;
   heartbeatIntervalMs?: number;
   sessionTimeoutMs?: number;
@@ -214,13 +220,17 @@ export class MeshNode {
     }
     if (opts.identity !== undefined && !(opts.identity instanceof Identity)) throw new InvalidArgumentError('identity must be an Identity');
     if (opts.onWarning !== undefined && typeof opts.onWarning !== 'function') throw new InvalidArgumentError('onWarning must be a function');
+    if (opts.noiseSecretKey !== undefined && !(opts.noiseSecretKey instanceof Uint8Array && opts.noiseSecretKey.length === 32)) {
+      throw new InvalidArgumentError('noiseSecretKey must be a 32-byte Uint8Array (an X25519 secret key)');
+    }
     validateLayerOptions(opts as unknown as Record<string, unknown>);
     const placement = opts.engine ?? defaultPlacement();
     const identity = opts.identity ?? Identity.generate();
     const cfg: EngineConfig = {
       nodeId: identity.nodeId,
       psk,
-      staticKeypair: generateNoiseKeypair(),
+      // Stable for the identity (wire.md: peers pin it), unless the app supplies its own key.
+      staticKeypair: opts.noiseSecretKey ? noiseKeypairFromSecret(opts.noiseSecretKey) : identity.noiseKeypair(),
       keyDerivation: opts.keyDerivation ?? 'noise',
       heartbeatIntervalMs,
       sessionTimeoutMs,

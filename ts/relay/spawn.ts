@@ -28,6 +28,8 @@ export interface SpawnedRelay {
   readonly url: string;
   readonly certificateHash: string;
   readonly pid: number;
+  /** Settles with the relay's exit code (null: killed by a signal or never started) when it exits for any reason. */
+  readonly exited: Promise<number | null>;
   /** Stop the relay; resolves with its final stats (undefined if it died without printing them). */
   close(): Promise<RelayStats | undefined>;
 }
@@ -122,6 +124,7 @@ export function spawnRelay(opts: SpawnRelayOptions = {}): Promise<SpawnedRelay> 
         url: String(info.url),
         certificateHash: String(info.certificateHash),
         pid: child.pid!,
+        exited,
         close: () => stop(child, exited, lines),
       });
     };

@@ -107,6 +107,15 @@ export class RpcLayer {
     return this.#served(service, this.#register(service, 'duplex', handler, announceOf(opts)));
   }
 
+  /**
+   * A service every node answers (like `mesh.fold.export`): not announced, and its channel configs
+   * wait for a channel registry instead of installing one. For the layers (blob.transfers,
+   * meshos.snapshot); returns the release function.
+   */
+  serveBuiltin(service: string, handler: RpcHandler): () => void {
+    return this.#register(service, 'unary', handler, false, true);
+  }
+
   #register(service: string, kind: ServiceKind, handler: RpcHandler | ClientStreamHandler | DuplexHandler, announce: boolean, builtin = false): () => void {
     this.#assertOpen();
     const release = this.#server.register(service, kind, handler, builtin);
