@@ -238,8 +238,7 @@ async function main(): Promise<void> {
     ]);
     note(`Net v0.27 publishes 14–24K calls/s at concurrency 1 and 53–93K/s at 16 (native Rust, a larger machine);`);
     note(`net-mesh here: ${fmtNum(ours.a.rate)} calls/s at 1 and ${fmtNum(ours.b.rate)} at 16, in one Node process on this machine.`);
-    note('The engine under nRPC is still the pre-rewrite one (~405 µs per UDP round trip through the core worker):');
-    note('these figures measure that engine more than the nRPC layer, whose per-call work is one frame each way.');
+    note('A unary call costs one engine round trip (bench:node prints it); the nRPC layer adds one frame each way.');
   } finally {
     for (const s of systems) await s.close();
   }

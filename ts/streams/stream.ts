@@ -203,6 +203,18 @@ export class Stream {
     this.ops.close(this.m);
   }
 
+  /**
+   * `await using s = node.openStream(...)`: leaving the scope closes the stream gracefully, so
+   * what was sent is delivered (or the disposal rejects as closeGraceful does); it is closed either way.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      await this.closeGraceful();
+    } finally {
+      this.close();
+    }
+  }
+
   /** Retransmission gave up on this stream and a StreamReset was sent (streams.md §14 (b)). */
   get failed(): boolean {
     return this.m.failed;
