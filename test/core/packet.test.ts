@@ -356,6 +356,22 @@ describe('batch API', () => {
     twin.dispose();
   });
 
+  it('datagramViewsIn copies the datagrams into a caller buffer, byte-identical to datagramViews', () => {
+    const r = prng(13);
+    const recs = records(r, 12);
+    const [a] = pair();
+    const twin = new PacketSession({ txKey: KEY_A, rxKey: KEY_B, sessionId: SID });
+    const own = a.sealBatch(recs);
+    const target = new Uint8Array(own.outputBytes + 24);
+    const into = own.datagramViewsIn(target.subarray(24));
+    expect(into.every((d) => d.buffer === target.buffer)).toBe(true);
+    const fresh = twin.sealBatch(recs).datagramViews();
+    expect(into.map(hexOf)).toEqual(fresh.map(hexOf));
+    const again = a.sealBatch(recs);
+    expect(() => again.datagramViewsIn(new Uint8Array(again.outputBytes - 1))).toThrow(InvalidArgumentError);
+    twin.dispose();
+  });
+
   it('openBatch results equal single-call opens, field for field', () => {
     const r = prng(12);
     const recs = records(r, 40);

@@ -337,12 +337,27 @@ export class SealBatch {
    */
   datagramViews(): Uint8Array[] {
     staleCheck(this.#gen);
-    const region = heap().slice(this.#start, this.#end);
-    const dv = new DataView(region.buffer);
+    return this.datagramViewsIn(new Uint8Array(this.outputBytes));
+  }
+
+  /** Bytes `datagramViewsIn` needs (the whole output region, metadata included). */
+  get outputBytes(): number {
+    return this.#end - this.#start;
+  }
+
+  /**
+   * Like `datagramViews`, but the one copy goes into `target` (at least `outputBytes` long; e.g. a
+   * send buffer reused once the transport has let go of the previous flush's datagrams).
+   */
+  datagramViewsIn(target: Uint8Array): Uint8Array[] {
+    staleCheck(this.#gen);
+    if (target.length < this.outputBytes) throw new InvalidArgumentError(`target has ${target.length} bytes, the datagrams need ${this.outputBytes}`);
+    target.set(heap().subarray(this.#start, this.#end));
+    const dv = new DataView(target.buffer, target.byteOffset, this.outputBytes);
     const out = new Array<Uint8Array>(this.count);
     for (let i = 0; i < this.count; i++) {
       const o = this.#at[i]! - this.#start;
-      out[i] = region.subarray(o + SEAL_OUT_META, o + SEAL_OUT_META + dv.getUint32(o, true));
+      out[i] = target.subarray(o + SEAL_OUT_META, o + SEAL_OUT_META + dv.getUint32(o, true));
     }
     return out;
   }

@@ -21,6 +21,7 @@ import { EnginePeer } from './peer.js';
 import { StreamTable, type StreamIO, type StreamTableOptions } from './stream-table.js';
 import type { StreamRecord, StreamHeader } from './stream-record.js';
 import { Timers } from './timers.js';
+import { SendSlab } from './send-slab.js';
 import { SUBSTRATE_SUBPROTOCOLS } from './subprotocols.js';
 import {
   LinkReader,
@@ -93,6 +94,11 @@ export interface EngineOutput {
   publish(): void;
   /** Datagrams handed to `send` that have not left yet (the engine paces its sends by it). */
   backlog?(): number;
+  /**
+   * After `send`: true when nothing keeps the datagrams' bytes (they were copied to the OS or into
+   * the link), so the engine may reuse their buffer. Absent or false: the buffer is left alone.
+   */
+  released?(): boolean;
 }
 
 /** Node counters go to the app at most this often (node.stats() is at most this old). */
@@ -113,6 +119,7 @@ export class Engine {
   private readonly claimed = new Set<number>();
   private readonly sealing = new Set<EnginePeer>();
   private raw: Datagram[] = [];
+  private readonly slab = new SendSlab();
   /** Packets queued for sealing since the last flush. */
   private queuedPackets = 0;
   private gen = 0;
@@ -516,7 +523,7 @@ export class Engine {
       peer.sealDest = [];
       try {
         const sealed = peer.session.sealBuilt(b);
-        const views = sealed.datagramViews();
+        const views = sealed.datagramViewsIn(this.slab.take(sealed.outputBytes));
         for (let i = 0; i < views.length; i++) {
           const d = views[i]!;
           out.push({ data: d, address: dest[sealed.recordIndex(i)]! });
@@ -538,8 +545,12 @@ export class Engine {
     }
     if (out.length) {
       this.countersDirty = true;
-      this.out.send(out);
-    }
+      try {
+        this.out.send(out);
+      } finally {
+        this.slab.release(this.out.released?.() ?? false);
+      }
+    } else this.slab.release(true);
   }
 
   /** Node shutdown: connects in progress fail, streams close, what is queued still leaves. */

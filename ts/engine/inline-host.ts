@@ -32,6 +32,7 @@ export class InlineEngineHost implements EngineHost {
       link: this.toApp,
       publish: () => this.publish(),
       backlog: () => this.transport.sendBacklog?.() ?? 0,
+      released: () => this.transport.sendReleased?.() ?? false,
     });
     this.driver = new EngineDriver(this.engine, (now) => this.drainInbox(now), (e) => this.fail(e));
     transport.onReceive((batch) => this.driver.onDatagrams(batch));

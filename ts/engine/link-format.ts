@@ -9,6 +9,8 @@
 // framed plaintext exactly as the core's open left it. Hot records are read in place at the field
 // offsets below; the rare ones have small encode/decode helpers.
 
+import { copyIntoLink } from './link-copy.js';
+
 export const RECORD_HEAD = 8;
 export const pad8 = (n: number): number => (n + 7) & ~7;
 
@@ -406,7 +408,7 @@ export function writePacket(w: LinkWriter, p: PacketCommand): void {
   let o = at + 48;
   for (const e of p.events) {
     w.dv.setUint32(o, e.length, true);
-    w.buf.set(e, o + 4);
+    copyIntoLink(w.buf, o + 4, e);
     o += 4 + e.length;
   }
 }

@@ -65,6 +65,8 @@ async function start(ep: WorkerEndpoint, msg: InitMessage): Promise<void> {
     publish: () => toApp.publish(),
     // Bridged, datagrams wait in the link until the app thread takes them to its transport.
     backlog: bridged ? () => Math.ceil(toApp.unread / 8192) : () => transport!.sendBacklog?.() ?? 0,
+    // Bridged, datagrams are copied into the link as they are sent.
+    released: bridged ? () => true : () => transport!.sendReleased?.() ?? false,
   });
   let closing = false;
   const driver = new EngineDriver(

@@ -55,6 +55,7 @@ import { resolveStreamConfig, type ResolvedStreamConfig, type StreamConfig } fro
 import { Stream, type StreamOps } from '../streams/stream.js';
 import type { PlannedPacket } from '../streams/pack.js';
 import { InboundRouter } from './inbound.js';
+import { copyIntoLink } from '../engine/link-copy.js';
 import { PeerMirror, type PeerEvent, type PeerEventKind, type PeerInfo } from './peer.js';
 import { RecordMirror } from './stream-mirror.js';
 import type { PacketTemplate, StreamHeader } from './host.js';
@@ -267,7 +268,7 @@ export class EngineClient implements StreamOps {
         for (let e = p.start; e < p.end; e++) {
           const ev = events[e]!;
           dv.setUint32(d, ev.length, true);
-          buf.set(ev, d + 4);
+          copyIntoLink(buf, d + 4, ev);
           d += 4 + ev.length;
         }
       }

@@ -3,6 +3,7 @@
 // until one subscribes), and accounted: the bytes of each event are reported to the engine as
 // taken once a consumer takes it (or it is dropped), so the engine's credit follows consumption.
 import { AsyncQueue } from '../util/async-queue.js';
+import { copyOutOfLink } from '../engine/link-copy.js';
 import type { InboundPacket, StreamSink } from './host.js';
 
 export interface ReceivedEvent {
@@ -127,7 +128,7 @@ export class InboundRouter {
     for (; n < count && at + FRAME_PREFIX <= end; n++) {
       const len = dv.getUint32(at, true);
       if (at + FRAME_PREFIX + len > end) break;
-      events[n] = buf.slice(at + FRAME_PREFIX, at + FRAME_PREFIX + len);
+      events[n] = copyOutOfLink(buf, at + FRAME_PREFIX, at + FRAME_PREFIX + len);
       at += FRAME_PREFIX + len;
     }
     events.length = n;

@@ -153,6 +153,12 @@ export class NodeDgramTransport implements Transport {
     return (s?.getSendQueueCount?.() ?? 0) + (this.serial?.queued ?? 0);
   }
 
+  sendReleased(): boolean {
+    // A datagram libuv could not send at once waits in its queue, reading our buffer later.
+    const s = this.socket as (Socket & { getSendQueueCount?: () => number }) | undefined;
+    return this.serial === undefined && s?.getSendQueueCount !== undefined && s.getSendQueueCount() === 0;
+  }
+
   send(batch: readonly Datagram[]): void {
     const st = this.st;
     const socket = this.socket;

@@ -62,6 +62,11 @@ export interface Transport {
    * absent). The engine paces its sends by it, so its own queues hold the backlog, not the socket's.
    */
   sendBacklog?(): number;
+  /**
+   * True when the transport keeps no reference to any datagram handed to send() (every one was
+   * copied to the OS), so the caller may reuse their buffers (optional; absent means false).
+   */
+  sendReleased?(): boolean;
   /** Free the socket and handles. Idempotent: every call returns the same promise. */
   close(): Promise<void>;
   stats(): TransportStats;
