@@ -54,7 +54,7 @@ const BOOKKEEPING_INTERVAL_MS = 60_000;
 
 /** Options of `node.announceCapabilities` (fold.md §4.1, §8): announcement TTL and signing. */
 export interface AnnounceOptions {
-  /** How long receivers keep the announcement, in seconds (300 by default). */
+  /** How long receivers keep the announcement, in seconds (300 by default, at most 3600). */
   ttlSecs?: number;
   /** Sign it with the node's identity (true by default). */
   signed?: boolean;
