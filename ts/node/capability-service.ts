@@ -109,7 +109,10 @@ export class CapabilityService {
   readonly peerEntity = new Map<bigint, Uint8Array>();
   /** origin_node: origin_hash(entity) → the peer that first announced it. */
   readonly originNode = new Map<bigint, bigint>();
-  /** announced_entity: any verified announcement's node id → entity (not used for auth). */
+  /**
+   * announced_entity: node id → entity of every installed signed announcement (not used for auth);
+   * entries leave with the fold entry, so it holds at most the fold's origin cap.
+   */
   readonly announcedEntity = new Map<bigint, Uint8Array>();
   private readonly dedup = new AnnouncementDedup();
   private readonly peerBudget: BudgetTable;
