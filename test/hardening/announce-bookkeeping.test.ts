@@ -2,26 +2,22 @@
 // Now per-origin state (announced entity, forwarding budget, held forward) leaves with the fold
 // entry (expiry sweep, peer death), per-peer state (pinned entity, origin_node, budget) with the
 // peer, and the fold tracks at most `maxOrigins` origins.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
 import { buildAnnouncement, encodeAnnouncementBytes, lowerCapabilities, withHopCount } from '../../ts/fold/index.js';
 import { CapabilityService, type AnnouncementPeer } from '../../ts/node/capability-service.js';
 import { Identity } from '../../ts/identity/identity.js';
 import { PLACEMENTS, until } from '../node/helpers.js';
-import { announceLine } from './announce-helpers.js';
+import { announceLine, closedAfterEach } from './announce-helpers.js';
 
-let nodes: MeshNode[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  nodes = [];
-});
+const live = closedAfterEach();
 
 const serviceOf = (n: MeshNode): CapabilityService => (n as unknown as { capabilities: CapabilityService }).capabilities;
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
   it("a relayed origin's announced entity is dropped when its entry expires", async () => {
-    nodes = await announceLine(engine, 98);
-    const [a, , c] = nodes as [MeshNode, MeshNode, MeshNode];
+    live.nodes = await announceLine(engine, 98);
+    const [a, , c] = live.nodes as [MeshNode, MeshNode, MeshNode];
     await a.announceCapabilities({ tags: ['brief'] }, { ttlSecs: 1 });
     await until(() => serviceOf(c).announcedEntity.has(a.nodeId), 5000, "A's entity at C");
     await until(() => !c.fold.has(a.nodeId), 5000, "A's entry expiring at C");

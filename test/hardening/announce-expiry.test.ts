@@ -2,25 +2,19 @@
 // announcement was). Now it expires at timestamp + ttl (60 s of clock-skew allowance), never later
 // than arrival + ttl, and one that arrives already expired is dropped before verification and
 // forwarding, and counted.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
 import { buildAnnouncement, lowerCapabilities } from '../../ts/fold/index.js';
 import { ANNOUNCEMENT_CLOCK_SKEW_MS } from '../../ts/fold/policy.js';
 import { PLACEMENTS, until } from '../node/helpers.js';
-import { announceLine, sendRawAnnouncement, stampSecondsAgo } from './announce-helpers.js';
+import { announceLine, sendRawAnnouncement, stampSecondsAgo, closedAfterEach, sleep } from './announce-helpers.js';
 
-let nodes: MeshNode[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  nodes = [];
-});
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const live = closedAfterEach();
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
   it('an announcement stamped ten minutes ago with a 300 s TTL is dropped as expired, not forwarded', async () => {
-    nodes = await announceLine(engine, 95);
-    const [a, b, c] = nodes as [MeshNode, MeshNode, MeshNode];
+    live.nodes = await announceLine(engine, 95);
+    const [a, b, c] = live.nodes as [MeshNode, MeshNode, MeshNode];
     const cReceived = c.stats().announcements.received;
     sendRawAnnouncement(a, b, buildAnnouncement(a.identity, lowerCapabilities({ tags: ['ancient'] }), { ttlSecs: 300, timestampNs: stampSecondsAgo(600) }));
     await until(() => (b.stats().announcements.rejected.expired ?? 0) === 1, 5000, 'the expired rejection at B');
@@ -31,8 +25,8 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
   });
 
   it('an entry expires at timestamp + ttl (+ skew), and a future timestamp buys nothing', async () => {
-    nodes = await announceLine(engine, 96);
-    const [a, b, c] = nodes as [MeshNode, MeshNode, MeshNode];
+    live.nodes = await announceLine(engine, 96);
+    const [a, b, c] = live.nodes as [MeshNode, MeshNode, MeshNode];
     // Stamped 250 s ago with 300 s to live: about 50 s (+ the skew allowance) remain, not 300 s.
     const stamp = stampSecondsAgo(250);
     sendRawAnnouncement(a, b, buildAnnouncement(a.identity, lowerCapabilities({ tags: ['aging'] }), { ttlSecs: 300, timestampNs: stamp }));

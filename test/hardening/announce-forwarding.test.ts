@@ -1,25 +1,19 @@
 // Issue 9 finding 7: stale versions were forwarded before being rejected, and nothing bounded how
 // often one origin's announcements were passed on. Now only what the fold installs is forwarded,
 // and each origin has a forwarding budget (excess held back, the latest sent once budget returns).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
 import { buildAnnouncement, lowerCapabilities, withHopCount } from '../../ts/fold/index.js';
 import { ORIGIN_FORWARD_BUDGET } from '../../ts/node/capability-service.js';
 import { PLACEMENTS, until } from '../node/helpers.js';
-import { announceLine, sendRawAnnouncement } from './announce-helpers.js';
+import { announceLine, sendRawAnnouncement, closedAfterEach, sleep } from './announce-helpers.js';
 
-let nodes: MeshNode[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  nodes = [];
-});
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const live = closedAfterEach();
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
   it('a stale version is rejected at the first hop and never forwarded', async () => {
-    nodes = await announceLine(engine, 93);
-    const [a, b, c] = nodes as [MeshNode, MeshNode, MeshNode];
+    live.nodes = await announceLine(engine, 93);
+    const [a, b, c] = live.nodes as [MeshNode, MeshNode, MeshNode];
     await a.announceCapabilities({ tags: ['current'] });
     await until(() => c.fold.has(a.nodeId), 5000, 'the first announcement at C');
     const gen = b.fold.generation(a.nodeId)!;
@@ -37,8 +31,8 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
   });
 
   it('an origin flooding fresh versions is forwarded within its budget; the latest still arrives', async () => {
-    nodes = await announceLine(engine, 94);
-    const [a, b, c] = nodes as [MeshNode, MeshNode, MeshNode];
+    live.nodes = await announceLine(engine, 94);
+    const [a, b, c] = live.nodes as [MeshNode, MeshNode, MeshNode];
     const base = BigInt(Date.now()) * 1000n;
     const n = 40;
     const t0 = Date.now();

@@ -1,5 +1,6 @@
 // Shared pieces of the announcement hardening suites (issue 9 finding 7): an A–B–C line on a
 // memory hub, and a raw announcement sender standing in for a misbehaving (authenticated) peer.
+import { afterEach } from 'vitest';
 import { MemoryHub } from '../../ts/transports/memory-hub.js';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
 import { ANNOUNCEMENT_SUBPROTOCOL, encodeAnnouncementBytes, type CapabilityAnnouncement } from '../../ts/fold/index.js';
@@ -28,4 +29,16 @@ export function sendRawAnnouncement(from: MeshNode, to: MeshNode, ann: Capabilit
 /** Wall-clock nanoseconds `secondsAgo` seconds ago. */
 export function stampSecondsAgo(secondsAgo: number): bigint {
   return BigInt(Date.now() - secondsAgo * 1000) * 1_000_000n;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The nodes a test puts in `live.nodes` are closed after it (one afterEach per suite file). */
+export function closedAfterEach(): { nodes: MeshNode[] } {
+  const live = { nodes: [] as MeshNode[] };
+  afterEach(async () => {
+    await Promise.all(live.nodes.map((n) => n.close()));
+    live.nodes = [];
+  });
+  return live;
 }

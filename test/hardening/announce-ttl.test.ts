@@ -1,24 +1,20 @@
 // Issue 9 finding 7: TTLs up to 2^32−1 s were accepted (entries expiring in 136 years). Now the
 // public API refuses a TTL above MAX_ANNOUNCEMENT_TTL_SECS, and a received one is kept at most that
 // long (clamped and counted: the origin's signature covers the TTL, so it is forwarded unchanged).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
 import { buildAnnouncement, lowerCapabilities } from '../../ts/fold/index.js';
 import { MAX_ANNOUNCEMENT_TTL_SECS } from '../../ts/fold/policy.js';
 import { InvalidArgumentError } from '../../ts/errors.js';
 import { PLACEMENTS, until } from '../node/helpers.js';
-import { announceLine, sendRawAnnouncement } from './announce-helpers.js';
+import { announceLine, sendRawAnnouncement, closedAfterEach } from './announce-helpers.js';
 
-let nodes: MeshNode[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  nodes = [];
-});
+const live = closedAfterEach();
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
   it('announceCapabilities refuses a TTL above the maximum with INVALID_ARGUMENT naming ttlSecs', async () => {
-    nodes = await announceLine(engine, 91);
-    const [a, , c] = nodes as [MeshNode, MeshNode, MeshNode];
+    live.nodes = await announceLine(engine, 91);
+    const [a, , c] = live.nodes as [MeshNode, MeshNode, MeshNode];
     for (const ttlSecs of [2 ** 32 - 1, MAX_ANNOUNCEMENT_TTL_SECS + 1, -1, 1.5]) {
       let err: unknown;
       try {
@@ -36,8 +32,8 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
   });
 
   it('a received 2^32−1 s TTL is clamped to the maximum, counted, and forwarded with its signature intact', async () => {
-    nodes = await announceLine(engine, 92);
-    const [a, b, c] = nodes as [MeshNode, MeshNode, MeshNode];
+    live.nodes = await announceLine(engine, 92);
+    const [a, b, c] = live.nodes as [MeshNode, MeshNode, MeshNode];
     // A peer running other code announces with the largest u32 TTL.
     const forever = buildAnnouncement(a.identity, lowerCapabilities({ tags: ['forever'] }), { ttlSecs: 0xffff_ffff });
     const sentAt = Date.now();

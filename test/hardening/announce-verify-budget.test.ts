@@ -2,24 +2,20 @@
 // on how many one peer could make it do. Now each direct peer has a budget of announcements the
 // node decodes and verifies (PEER_ANNOUNCE_BUDGET; excess dropped as `rate_limited`), and copies
 // that are stale, expired or duplicate are dropped before any signature work.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
 import { buildAnnouncement, encodeAnnouncementBytes, lowerCapabilities, withHopCount, type CapabilityAnnouncement } from '../../ts/fold/index.js';
 import { CapabilityService, PEER_ANNOUNCE_BUDGET, type AnnouncementPeer } from '../../ts/node/capability-service.js';
 import { Identity } from '../../ts/identity/identity.js';
 import { PLACEMENTS, until } from '../node/helpers.js';
-import { announceLine, sendRawAnnouncement } from './announce-helpers.js';
+import { announceLine, sendRawAnnouncement, closedAfterEach } from './announce-helpers.js';
 
-let nodes: MeshNode[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  nodes = [];
-});
+const live = closedAfterEach();
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
   it('a peer relaying a flood of fresh origins gets at most its budget of verifications', async () => {
-    nodes = await announceLine(engine, 97);
-    const [, b, c] = nodes as [MeshNode, MeshNode, MeshNode];
+    live.nodes = await announceLine(engine, 97);
+    const [, b, c] = live.nodes as [MeshNode, MeshNode, MeshNode];
     const n = 900;
     const flood: CapabilityAnnouncement[] = [];
     for (let i = 0; i < n; i++) flood.push(withHopCount(buildAnnouncement(Identity.generate(), lowerCapabilities({ tags: ['flood'] }), { version: 1n }), 1));
