@@ -21,6 +21,7 @@ import {
 } from '../ts/fold/fixture.js';
 import { membershipOf, type Membership } from '../ts/fold/membership.js';
 import { normalizeQuery, type CapabilityQuery } from '../ts/fold/query.js';
+import { announcementVerifySection } from './fold-verify.js';
 import { consume, fmtUs, median, note, percentile, printEnvironment, printTable } from './harness.js';
 
 const QUERIES: readonly FixtureQuery[] = [...FIXTURE_QUERIES, FIXTURE_COMPLEX_70];
@@ -262,6 +263,8 @@ async function main(): Promise<void> {
       return [q.id, fmtUs(m), fmtUs(percentile(viaNode[i]!.runsUs, 99)), net === undefined ? '—' : (m / net).toFixed(3), net === undefined ? '—' : m <= net / 10 ? 'yes' : 'NO'];
     }),
   );
+
+  announcementVerifySection();
 }
 
 await main();

@@ -466,7 +466,11 @@ export type AnnouncementRejection =
   | 'bad_signature'
   | 'node_id_mismatch'
   | 'stale_generation'
-  | 'invalid_generation';
+  | 'invalid_generation'
+  /** Arrived past `timestamp + ttl` (receive policy, policy.ts). */
+  | 'expired'
+  /** A new origin while the fold already tracks its policy's maximum. */
+  | 'too_many_origins';
 
 export type VerifyResult = { ok: true; signed: boolean } | { ok: false; reason: AnnouncementRejection };
 

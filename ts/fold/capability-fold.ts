@@ -23,6 +23,7 @@ import { decodeCapabilities, isLowered, lowerCapabilities, loweredCapabilities, 
 import { APPLY_INSERTED, APPLY_INVALID_GENERATION, APPLY_REJECTED, CoreIndex, NEVER_EXPIRES, QueryMode } from './core-index.js';
 import { quoteJson } from './json.js';
 import { decodeSnapshot, encodeSnapshot, type SnapshotEntry } from './snapshot.js';
+import { announcementExpiryMs, resolvePolicy, type AnnouncementPolicy, type ResolvedPolicy } from './policy.js';
 import { CapabilityFilter, normalizeQuery, type CapabilityQuery, type NormalizedQuery } from './query.js';
 
 /** Options of CapabilityFold.insert: the entry's generation, time to live and insertion time. */
@@ -54,7 +55,8 @@ export interface FoldStats {
   replaced: number;
   /** Every rejection, whatever the reason. */
   rejected: number;
-  rejectedBy: Record<AnnouncementRejection, number>;
+  /** Rejections by reason; the receive policy's reasons (`expired`, `too_many_origins`) appear once counted. */
+  rejectedBy: Record<Exclude<AnnouncementRejection, PolicyRejection>, number> & Partial<Record<PolicyRejection, number>>;
   expiries: number;
   evictions: number;
   queries: number;
@@ -100,7 +102,9 @@ function randomSeed(): bigint {
   return (BigInt(b[0]!) << 32n) | BigInt(b[1]!);
 }
 
-function zeroRejections(): Record<AnnouncementRejection, number> {
+type PolicyRejection = 'expired' | 'too_many_origins';
+
+function zeroRejections(): FoldStats['rejectedBy'] {
   return { malformed: 0, unsigned: 0, bad_signature: 0, node_id_mismatch: 0, stale_generation: 0, invalid_generation: 0 };
 }
 
@@ -124,12 +128,17 @@ export class CapabilityFold {
 
   /**
    * `clock` supplies "now" in ms for calls that do not pass `nowMs` (default `Date.now`); `seed`
-   * keys the index's string hashing (default: random).
+   * keys the index's string hashing (default: random). `receivePolicy` (policy.ts; a node's fold
+   * has one) makes every non-self announcement honour a TTL cap, its `timestamp_ns` and a cap on
+   * the origins tracked; without it entries expire at `received_at + ttl_secs` (fold.md §5.1).
    */
-  constructor(opts: { clock?: () => number; seed?: bigint } = {}) {
+  constructor(opts: { clock?: () => number; seed?: bigint; receivePolicy?: AnnouncementPolicy } = {}) {
     this.#clock = opts.clock ?? Date.now;
     this.#core = new CoreIndex(opts.seed ?? randomSeed());
+    this.#policy = opts.receivePolicy ? resolvePolicy(opts.receivePolicy) : undefined;
   }
+
+  readonly #policy: ResolvedPolicy | undefined;
 
   #index(): CoreIndex {
     if (!this.#core) throw new ClosedError('CapabilityFold');
@@ -144,7 +153,7 @@ export class CapabilityFold {
 
   #reject(reason: AnnouncementRejection): void {
     this.#stats.rejected++;
-    this.#rejectedBy[reason]++;
+    this.#rejectedBy[reason] = (this.#rejectedBy[reason] ?? 0) + 1;
   }
 
   #changed(): void {
@@ -377,11 +386,15 @@ export class CapabilityFold {
    * (an equal or older generation is rejected before any signature work), then the unsigned /
    * signature / node-id checks. Then reserved-metadata stripping and the heat filter (not for
    * `self`), then insert or replace with `expires_at = now + ttl_secs` and generation
-   * max(version, 1) (the core rejects equal or older generations here too). Every rejection is
-   * counted by reason; a rejected announcement leaves the fold unchanged.
+   * max(version, 1) (the core rejects equal or older generations here too). With a receive policy
+   * (non-self only): the TTL is capped, expiry follows `timestamp_ns` (policy.ts), an announcement
+   * that arrives expired or would add an origin past the cap is rejected — all before signature
+   * work. Every rejection is counted by reason; a rejected announcement leaves the fold unchanged.
    */
   applyAnnouncement(ann: CapabilityAnnouncement, opts: ApplyAnnouncementOptions = {}): ApplyResult {
     const generation = announcementGeneration(ann);
+    const now = this.#now(opts.nowMs);
+    const policy = opts.self === true ? undefined : this.#policy;
     if (opts.trusted !== true) {
       // Cheap replay check first, so stale copies cost no signature work (the core re-checks).
       const current = this.generation(ann.nodeId);
@@ -389,19 +402,47 @@ export class CapabilityFold {
         this.#reject('stale_generation');
         return { outcome: 'rejected', reason: 'stale_generation' };
       }
+    }
+    // The receive policy's checks are cheap too: before any signature work.
+    const expiresAtMs = policy ? announcementExpiryMs(ann, now, policy) : now + ann.ttlSecs * 1000;
+    const refused = policy ? this.#refusedByPolicy(ann, now, expiresAtMs, policy) : undefined;
+    if (refused) {
+      this.#reject(refused);
+      return { outcome: 'rejected', reason: refused };
+    }
+    if (opts.trusted !== true) {
       const v = verifyAnnouncement(ann, { requireSigned: opts.requireSigned !== false });
       if (!v.ok) {
         this.#reject(v.reason);
         return { outcome: 'rejected', reason: v.reason };
       }
     }
-    const now = this.#now(opts.nowMs);
-    const expiresAtMs = now + ann.ttlSecs * 1000;
     const tags = opts.self === true ? ann.capabilities.tags : filterHeatTags(ann.capabilities.tags);
     const metadata = opts.self === true ? ann.capabilities.metadata : stripReservedMetadata(ann.capabilities.metadata);
     const r = this.#apply(ann.nodeId, generation, expiresAtMs, tags, { metadata, announcement: ann, expiresAtMs });
     if (r === 'rejected' || r === 'invalid') return { outcome: 'rejected', reason: r === 'invalid' ? 'invalid_generation' : 'stale_generation' };
     return r === 'inserted' ? INSERTED : REPLACED;
+  }
+
+  /**
+   * Why `applyAnnouncement(ann, { trusted: true, nowMs })` would reject `ann` before any signature
+   * work — a stale generation, or the receive policy (arrived expired, one origin too many) — or
+   * undefined. Counts nothing: the node's receive path calls it to drop such an announcement
+   * before verifying or forwarding it.
+   */
+  admissionRefusal(ann: CapabilityAnnouncement, nowMs?: number): AnnouncementRejection | undefined {
+    const current = this.generation(ann.nodeId);
+    if (current !== undefined && announcementGeneration(ann) <= current) return 'stale_generation';
+    if (!this.#policy) return undefined;
+    const now = this.#now(nowMs);
+    return this.#refusedByPolicy(ann, now, announcementExpiryMs(ann, now, this.#policy), this.#policy);
+  }
+
+  /** Why the receive policy refuses `ann` now: it arrived expired, or it is one origin too many. */
+  #refusedByPolicy(ann: CapabilityAnnouncement, nowMs: number, expiresAtMs: number, policy: ResolvedPolicy): AnnouncementRejection | undefined {
+    if (expiresAtMs <= nowMs) return 'expired';
+    if (this.size >= policy.maxOrigins && !this.has(ann.nodeId)) return 'too_many_origins';
+    return undefined;
   }
 
   /** Decodes and applies announcement JSON; undecodable input is counted as `malformed`. */

@@ -69,13 +69,20 @@ export { canonicalSocketAddr } from './socket-addr.js';
 export {
   AnnouncementDedup,
   screenAnnouncement,
+  precheckAnnouncement,
+  verifyScreened,
   mayPinIdentity,
   relayRouteMetric,
   forwardCopy,
   MAX_FORWARD_HOPS,
   DEDUP_RETAIN_MS,
   DEDUP_GC_INTERVAL_MS,
+  DEDUP_MAX_KEYS,
 } from './receive.js';
-export type { ScreenDrop, ScreenResult } from './receive.js';
+export type { ScreenDrop, ScreenResult, PrecheckResult } from './receive.js';
+export { MAX_ANNOUNCEMENT_TTL_SECS, ANNOUNCEMENT_CLOCK_SKEW_MS, MAX_FOLD_ORIGINS, announcementExpiryMs, effectiveTtlSecs, resolvePolicy } from './policy.js';
+export type { AnnouncementPolicy, ResolvedPolicy } from './policy.js';
+export { BudgetTable } from './budget.js';
+export type { BucketRate } from './budget.js';
 export { encodeSnapshot, decodeSnapshot } from './snapshot.js';
 export type { FoldSnapshot, SnapshotEntry } from './snapshot.js';

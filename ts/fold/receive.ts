@@ -9,6 +9,8 @@ export const MAX_FORWARD_HOPS = 15;
 /** Dedup keys are kept 2 × 300 s and collected every 60 s (step 10). */
 export const DEDUP_RETAIN_MS = 600_000;
 export const DEDUP_GC_INTERVAL_MS = 60_000;
+/** Keys the dedup set holds at most (project bound; the oldest go first). */
+export const DEDUP_MAX_KEYS = 65_536;
 
 export type ScreenDrop =
   | 'malformed'
@@ -28,14 +30,16 @@ function dedupKey(a: CapabilityAnnouncement): string {
   return `${a.nodeId}:${a.version}:${a.hopCount === 0 ? 1 : 0}`;
 }
 
-/** The seen set of `(node_id, version, hop_count == 0)` keys with timestamps. */
+/** The seen set of `(node_id, version, hop_count == 0)` keys with timestamps, at most `maxKeys`. */
 export class AnnouncementDedup {
   readonly #seen = new Map<string, number>();
   #lastGc = Number.NEGATIVE_INFINITY;
   readonly #retainMs: number;
+  readonly #maxKeys: number;
 
-  constructor(opts: { retainMs?: number } = {}) {
+  constructor(opts: { retainMs?: number; maxKeys?: number } = {}) {
     this.#retainMs = opts.retainMs ?? DEDUP_RETAIN_MS;
+    this.#maxKeys = Math.max(1, opts.maxKeys ?? DEDUP_MAX_KEYS);
   }
 
   has(a: CapabilityAnnouncement): boolean {
@@ -44,7 +48,11 @@ export class AnnouncementDedup {
 
   /** Records the key (step 10) and collects old keys at most once per GC interval. */
   record(a: CapabilityAnnouncement, nowMs: number): void {
-    this.#seen.set(dedupKey(a), nowMs);
+    const key = dedupKey(a);
+    // Re-inserting keeps the map in recording order, so the first key is always the oldest.
+    this.#seen.delete(key);
+    this.#seen.set(key, nowMs);
+    if (this.#seen.size > this.#maxKeys) this.#seen.delete(this.#seen.keys().next().value!);
     if (nowMs - this.#lastGc >= DEDUP_GC_INTERVAL_MS) this.gc(nowMs);
   }
 
@@ -59,23 +67,41 @@ export class AnnouncementDedup {
   }
 }
 
+export type PrecheckResult = { ok: true; announcement: CapabilityAnnouncement } | { ok: false; reason: ScreenDrop };
+
 /**
- * Steps 1–7: decode (drop on failure or oversized allow-list), direct-peer check, own id, dedup
- * lookup, unsigned / signature / node-id checks. Nothing is recorded: call `dedup.record` once the
- * node has also passed pinning (steps 8–10).
+ * Steps 1–4, the cheap part of screening: decode (drop on failure or oversized allow-list),
+ * direct-peer check, own id, dedup lookup. No signature work.
  */
-export function screenAnnouncement(
+export function precheckAnnouncement(
   input: string | Uint8Array | CapabilityAnnouncement,
-  ctx: { sender: bigint; self: bigint; dedup?: AnnouncementDedup; requireSigned?: boolean },
-): ScreenResult {
+  ctx: { sender: bigint; self: bigint; dedup?: AnnouncementDedup },
+): PrecheckResult {
   const a = typeof input === 'string' || input instanceof Uint8Array ? decodeAnnouncement(input) : input;
   if (!a) return { ok: false, reason: 'malformed' };
   if (a.hopCount === 0 && a.nodeId !== ctx.sender) return { ok: false, reason: 'spoofed_direct' };
   if (a.nodeId === ctx.self) return { ok: false, reason: 'own' };
   if (ctx.dedup?.has(a)) return { ok: false, reason: 'duplicate' };
+  return { ok: true, announcement: a };
+}
+
+/** Steps 5–7 on a prechecked announcement: unsigned, signature and node-id checks. */
+export function verifyScreened(a: CapabilityAnnouncement, ctx: { requireSigned?: boolean }): ScreenResult {
   const v = verifyAnnouncement(a, { requireSigned: ctx.requireSigned !== false });
   if (!v.ok) return { ok: false, reason: v.reason as ScreenDrop };
   return { ok: true, announcement: a, signatureVerified: v.signed };
+}
+
+/**
+ * Steps 1–7: `precheckAnnouncement` then `verifyScreened`. Nothing is recorded: call
+ * `dedup.record` once the node has also passed pinning (steps 8–10).
+ */
+export function screenAnnouncement(
+  input: string | Uint8Array | CapabilityAnnouncement,
+  ctx: { sender: bigint; self: bigint; dedup?: AnnouncementDedup; requireSigned?: boolean },
+): ScreenResult {
+  const p = precheckAnnouncement(input, ctx);
+  return p.ok ? verifyScreened(p.announcement, ctx) : p;
 }
 
 /** Step 8/9 condition: pin identities only from verified, direct announcements. */

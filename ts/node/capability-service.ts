@@ -1,10 +1,22 @@
 // Capability announcements over sessions (fold.md §4, §10): announce with a 10 s rate limit and a
 // trailing-edge flush, push at session open, the receive pipeline (screen, pin, dedup, forward,
 // apply), periodic re-announce at ttl/3, the 500 ms expiry sweep and eviction on peer death.
+//
+// Hardening (issue 9 item 5): a per-peer and a node-wide budget on announcements this node decodes
+// and verifies; stale, expired and over-cap announcements dropped before signature work and never
+// forwarded (only what the fold installed is forwarded); a per-origin forwarding budget; the
+// fold's receive policy (TTL cap, expiry at timestamp + ttl, origin cap, policy.ts); per-origin
+// and per-peer bookkeeping pruned with the fold and on peer death.
+//
+// Where verification runs: here, on the thread that owns the MeshNode. With the worker engine
+// (the default) that is not the engine's thread, which carries established traffic; inline, it
+// shares the thread, and the budgets bound its cost (each check is one WASM Ed25519 verify,
+// about 0.1 ms; bench:fold prints verifies/s).
 import { CapabilityFold } from '../fold/capability-fold.js';
 import {
   ANNOUNCEMENT_SUBPROTOCOL,
   DEFAULT_ANNOUNCEMENT_TTL_SECS,
+  announcementGeneration,
   encodeAnnouncementBytes,
   mergeSubstrateTags,
   lowerCapabilities,
@@ -14,7 +26,9 @@ import {
   type CapabilitySet,
   type ToolCapability,
 } from '../fold/index.js';
-import { AnnouncementDedup, forwardCopy, mayPinIdentity, screenAnnouncement } from '../fold/receive.js';
+import { AnnouncementDedup, MAX_FORWARD_HOPS, forwardCopy, mayPinIdentity, precheckAnnouncement, verifyScreened } from '../fold/receive.js';
+import { BudgetTable, type BucketRate } from '../fold/budget.js';
+import { MAX_ANNOUNCEMENT_TTL_SECS, MAX_FOLD_ORIGINS, type AnnouncementPolicy } from '../fold/policy.js';
 import type { Identity } from '../identity/identity.js';
 import { originHashFromPublicKey } from '../identity/node-id.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -29,10 +43,18 @@ import type { CapabilityContribution, SubstrateCapabilities } from './host.js';
 
 export const MIN_ANNOUNCE_INTERVAL_MS = 10_000;
 export const FOLD_SWEEP_INTERVAL_MS = 500;
+/** Announcements one direct peer may make this node decode and verify. */
+export const PEER_ANNOUNCE_BUDGET: BucketRate = { burst: 256, perSecond: 100 };
+/** Announcements the whole node decodes and verifies (≤ ~20% of a core at 0.2 ms each). */
+export const NODE_ANNOUNCE_BUDGET: BucketRate = { burst: 1024, perSecond: 1000 };
+/** Forwards of one origin's announcements (a well-behaved origin announces every ≥ 10 s). */
+export const ORIGIN_FORWARD_BUDGET: BucketRate = { burst: 8, perSecond: 1 };
+/** How often per-origin bookkeeping is reconciled with the fold and idle budgets dropped. */
+const BOOKKEEPING_INTERVAL_MS = 60_000;
 
 /** Options of `node.announceCapabilities` (fold.md §4.1, §8): announcement TTL and signing. */
 export interface AnnounceOptions {
-  /** How long receivers keep the announcement, in seconds (300 by default). */
+  /** How long receivers keep the announcement, in seconds (300 by default, at most 3600). */
   ttlSecs?: number;
   /** Sign it with the node's identity (true by default). */
   signed?: boolean;
@@ -43,6 +65,16 @@ export interface CapabilityServiceOptions {
   /** Re-announce every ttl/3 (fold.md §10.5); default true. */
   autoRefresh?: boolean;
   requireSignedCapabilities?: boolean;
+  /** The fold's receive policy: TTL cap, clock skew, origin cap (policy.ts defaults). */
+  receivePolicy?: AnnouncementPolicy;
+  /** Budget per direct peer (PEER_ANNOUNCE_BUDGET). */
+  peerBudget?: BucketRate;
+  /** Budget of the whole node (NODE_ANNOUNCE_BUDGET). */
+  nodeBudget?: BucketRate;
+  /** Forwarding budget per origin (ORIGIN_FORWARD_BUDGET). */
+  originForwardBudget?: BucketRate;
+  /** Time in ms (Date.now); tests pass their own. */
+  clock?: () => number;
 }
 
 export interface AnnouncementStats {
@@ -50,6 +82,14 @@ export interface AnnouncementStats {
   received: number;
   accepted: number;
   forwarded: number;
+  /**
+   * Installed announcements never forwarded: held back by their origin's forwarding budget and
+   * superseded by a newer one (the latest held-back announcement goes out once budget returns).
+   */
+  forwardDropped: number;
+  /** Accepted announcements whose TTL was cut to the maximum (MAX_ANNOUNCEMENT_TTL_SECS). */
+  ttlClamped: number;
+  /** Drops by reason, including `rate_limited` (a budget), `stale_generation`, `expired`. */
   rejected: Record<string, number>;
 }
 
@@ -64,14 +104,26 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export class CapabilityService {
-  readonly fold = new CapabilityFold();
+  readonly fold: CapabilityFold;
   /** peer_entity: the identity pinned for each direct peer by its first verified announcement. */
   readonly peerEntity = new Map<bigint, Uint8Array>();
   /** origin_node: origin_hash(entity) → the peer that first announced it. */
   readonly originNode = new Map<bigint, bigint>();
-  /** announced_entity: any verified announcement's node id → entity (not used for auth). */
+  /**
+   * announced_entity: node id → entity of every installed signed announcement (not used for auth);
+   * entries leave with the fold entry, so it holds at most the fold's origin cap.
+   */
   readonly announcedEntity = new Map<bigint, Uint8Array>();
   private readonly dedup = new AnnouncementDedup();
+  private readonly peerBudget: BudgetTable;
+  private readonly nodeBudget: BudgetTable;
+  private readonly forwardBudget: BudgetTable;
+  private readonly clock: () => number;
+  private readonly maxTtlSecs: number;
+  private readonly maxOrigins: number;
+  private lastBookkeepingMs: number;
+  /** Per origin, the latest installed announcement its forwarding budget held back. */
+  private readonly heldForward = new Map<bigint, { from: bigint; ann: CapabilityAnnouncement }>();
   /** The layers' contribution slots, merged into every announce in creation order. */
   private readonly slots = new Set<{ extra: SubstrateCapabilities }>();
   private local: { ann: CapabilityAnnouncement; bytes: Uint8Array; caps: CapabilitySet; opts: AnnounceOptions } | undefined;
@@ -83,7 +135,7 @@ export class CapabilityService {
   private readonly autoRefresh: boolean;
   private readonly requireSigned: boolean;
   private closed = false;
-  readonly counters: AnnouncementStats = { sent: 0, received: 0, accepted: 0, forwarded: 0, rejected: {} };
+  readonly counters: AnnouncementStats = { sent: 0, received: 0, accepted: 0, forwarded: 0, forwardDropped: 0, ttlClamped: 0, rejected: {} };
 
   constructor(
     private readonly deps: Deps,
@@ -92,14 +144,60 @@ export class CapabilityService {
     this.minIntervalMs = opts.minAnnounceIntervalMs ?? MIN_ANNOUNCE_INTERVAL_MS;
     this.autoRefresh = opts.autoRefresh ?? true;
     this.requireSigned = opts.requireSignedCapabilities ?? true;
-    this.sweeper = setInterval(() => this.fold.sweep(Date.now(), 1024), FOLD_SWEEP_INTERVAL_MS);
+    this.clock = opts.clock ?? Date.now;
+    const policy = opts.receivePolicy ?? {};
+    this.maxTtlSecs = policy.maxTtlSecs ?? MAX_ANNOUNCEMENT_TTL_SECS;
+    this.maxOrigins = policy.maxOrigins ?? MAX_FOLD_ORIGINS;
+    this.fold = new CapabilityFold({ clock: this.clock, receivePolicy: policy });
+    // Peers are bounded by sessions, origins by the fold; the key caps only guard the maps.
+    this.peerBudget = new BudgetTable(opts.peerBudget ?? PEER_ANNOUNCE_BUDGET, this.maxOrigins);
+    this.nodeBudget = new BudgetTable(opts.nodeBudget ?? NODE_ANNOUNCE_BUDGET, 1);
+    this.forwardBudget = new BudgetTable(opts.originForwardBudget ?? ORIGIN_FORWARD_BUDGET, this.maxOrigins);
+    this.lastBookkeepingMs = this.clock();
+    this.sweeper = setInterval(() => this.sweep(), FOLD_SWEEP_INTERVAL_MS);
     unref(this.sweeper);
+  }
+
+  /** The 500 ms tick: expire fold entries (and their bookkeeping); reconcile once a minute. */
+  sweep(): void {
+    if (this.closed) return;
+    const now = this.clock();
+    for (const id of this.fold.sweep(now, 1024)) this.forgetOrigin(id);
+    if (this.heldForward.size > 0) this.flushHeldForwards(now);
+    if (now - this.lastBookkeepingMs < BOOKKEEPING_INTERVAL_MS) return;
+    this.lastBookkeepingMs = now;
+    for (const id of this.announcedEntity.keys()) if (!this.fold.has(id)) this.announcedEntity.delete(id);
+    this.peerBudget.prune(now);
+    this.forwardBudget.prune(now);
+    this.dedup.gc(now);
+  }
+
+  private forgetOrigin(nodeId: bigint): void {
+    this.announcedEntity.delete(nodeId);
+    this.forwardBudget.delete(nodeId);
+    if (this.heldForward.delete(nodeId)) this.counters.forwardDropped++;
+  }
+
+  /** Trailing edge of the forwarding budget: held-back announcements still current go out. */
+  private flushHeldForwards(now: number): void {
+    for (const [origin, held] of this.heldForward) {
+      if (this.fold.generation(origin) !== announcementGeneration(held.ann)) {
+        this.heldForward.delete(origin);
+        this.counters.forwardDropped++;
+      } else if (this.forwardBudget.take(origin, now)) {
+        this.heldForward.delete(origin);
+        this.sendForward(held.from, held.ann);
+      }
+    }
   }
 
   /** fold.md §4.1: build, sign, self-index, keep as the local announcement, broadcast (rate-limited). */
   announce(caps: CapabilitySet, opts: AnnounceOptions = {}): void {
     if (!caps || typeof caps !== 'object') throw new InvalidArgumentError('announceCapabilities(caps) takes a CapabilitySet object');
     const ttlSecs = opts.ttlSecs ?? DEFAULT_ANNOUNCEMENT_TTL_SECS;
+    if (typeof ttlSecs !== 'number' || !Number.isInteger(ttlSecs) || ttlSecs < 0 || ttlSecs > this.maxTtlSecs) {
+      throw new InvalidArgumentError(`ttlSecs must be an integer from 0 to ${this.maxTtlSecs} (receivers keep nothing longer), got ${String(ttlSecs)}`);
+    }
     const merged = this.mergedSlots();
     const base = lowerCapabilities(caps);
     const withTags = merged.tags.length ? loweredCapabilities([...base.tags, ...merged.tags], base.metadata) : base;
@@ -207,15 +305,40 @@ export class CapabilityService {
     this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
   }
 
+  /**
+   * fold.md §4.2 with this node's admission rules: budgets first (before decoding), then steps
+   * 1–4; stale, expired and over-cap announcements drop before signature work unless the sender
+   * still has to be pinned (a direct peer's verified announcement pins it even when stale); then
+   * verification, pinning, dedup record; then the fold applies it, and only an installed
+   * announcement is forwarded (within its origin's budget). Applying before forwarding changes
+   * nothing observable but this: what the fold refuses is never passed on.
+   */
   private receive(peer: AnnouncementPeer, bytes: Uint8Array): void {
     this.counters.received++;
-    const r = screenAnnouncement(bytes, { sender: peer.nodeId, self: this.deps.identity.nodeId, dedup: this.dedup, requireSigned: this.requireSigned });
+    const now = this.clock();
+    if (!this.peerBudget.take(peer.nodeId, now) || !this.nodeBudget.take(0n, now)) {
+      this.reject('rate_limited');
+      return;
+    }
+    const pre = precheckAnnouncement(bytes, { sender: peer.nodeId, self: this.deps.identity.nodeId, dedup: this.dedup });
+    if (!pre.ok) {
+      this.reject(pre.reason);
+      return;
+    }
+    const ann = pre.announcement;
+    const pinning = ann.hopCount === 0 && !this.peerEntity.has(peer.nodeId);
+    if (!pinning) {
+      const refusal = this.fold.admissionRefusal(ann, now);
+      if (refusal) {
+        this.reject(refusal);
+        return;
+      }
+    }
+    const r = verifyScreened(ann, { requireSigned: this.requireSigned });
     if (!r.ok) {
       this.reject(r.reason);
       return;
     }
-    const ann = r.announcement;
-    if (r.signatureVerified) this.announcedEntity.set(ann.nodeId, ann.entityId);
     if (mayPinIdentity(r)) {
       const pinned = this.peerEntity.get(peer.nodeId);
       if (pinned && !sameBytes(pinned, ann.entityId)) {
@@ -228,25 +351,52 @@ export class CapabilityService {
         if (!this.originNode.has(origin)) this.originNode.set(origin, peer.nodeId);
       }
     }
-    this.dedup.record(ann, Date.now());
-    const copy = forwardCopy(ann);
-    if (copy) {
-      const bytes = encodeAnnouncementBytes(copy);
-      for (const p of this.deps.peers()) {
-        if (p.nodeId === peer.nodeId || p.health === 'failed') continue;
-        this.send(p, bytes);
-        this.counters.forwarded++;
-      }
+    this.dedup.record(ann, now);
+    const applied = this.fold.applyAnnouncement(ann, { trusted: true, nowMs: now });
+    if (applied.outcome === 'rejected') {
+      this.reject(applied.reason);
+      return;
     }
-    const applied = this.fold.applyAnnouncement(ann, { trusted: true });
-    if (applied.outcome === 'rejected') this.reject(applied.reason);
-    else this.counters.accepted++;
+    this.counters.accepted++;
+    if (ann.ttlSecs > this.maxTtlSecs) this.counters.ttlClamped++;
+    if (r.signatureVerified) this.announcedEntity.set(ann.nodeId, ann.entityId);
+    this.forward(peer, ann, now);
   }
 
-  /** fold.md §4.3: a failed peer loses its fold entries and its pinned identity. */
+  /**
+   * Step 12, for installed announcements only, within the origin's forwarding budget. Over budget,
+   * the announcement is held (replacing, and dropping, an older held one of that origin) and the
+   * sweep tick forwards it once the budget allows, if it is still the installed one.
+   */
+  private forward(from: AnnouncementPeer, ann: CapabilityAnnouncement, now: number): void {
+    if (ann.hopCount >= MAX_FORWARD_HOPS) return;
+    const held = this.heldForward.get(ann.nodeId);
+    if (!held && this.forwardBudget.take(ann.nodeId, now)) {
+      this.sendForward(from.nodeId, ann);
+      return;
+    }
+    if (held) this.counters.forwardDropped++;
+    this.heldForward.set(ann.nodeId, { from: from.nodeId, ann });
+  }
+
+  private sendForward(from: bigint, ann: CapabilityAnnouncement): void {
+    const copy = forwardCopy(ann);
+    if (!copy) return;
+    const bytes = encodeAnnouncementBytes(copy);
+    for (const p of this.deps.peers()) {
+      if (p.nodeId === from || p.health === 'failed') continue;
+      this.send(p, bytes);
+      this.counters.forwarded++;
+    }
+  }
+
+  /** fold.md §4.3: a failed peer loses its fold entries and its pinned identity (and its budget). */
   onPeerFailed(nodeId: bigint): void {
     this.fold.remove(nodeId);
+    this.forgetOrigin(nodeId);
     this.peerEntity.delete(nodeId);
+    this.peerBudget.delete(nodeId);
+    for (const [origin, peer] of this.originNode) if (peer === nodeId) this.originNode.delete(origin);
   }
 
   stats(): AnnouncementStats {
