@@ -39,9 +39,13 @@ const packageEntries = [
   ['ts/core/index.ts', 'core'],
   ['ts/cli/index.ts', 'cli-lib'],
   ['ts/cli/main.ts', 'cli'],
+  // The relay program, for Deno: `net-mesh relay` (ts/relay/spawn.ts) runs this one when installed.
+  ['ts/relay/main.ts', 'relay'],
 ];
 /** Package entries that are executables: a shebang and the executable bit, no declarations. */
 const executables = ['cli'];
+/** Package entries that are programs, not modules to import: no declarations. */
+const programs = [...executables, 'relay'];
 
 /**
  * Standalone single-file bundles for programs and pages that load one file, with dependencies and
@@ -203,7 +207,7 @@ async function main() {
   for (const e of present(devEntries)) await buildSingle(esbuild, e, nodeDev);
   await buildTypes({
     root,
-    entries: pkg.filter(([, name]) => !executables.includes(name)).map(([src]) => src),
+    entries: pkg.filter(([, name]) => !programs.includes(name)).map(([src]) => src),
     outDir: join(dist, 'types'),
     force,
     log,
