@@ -95,7 +95,7 @@ describe('a browser page as a mesh peer through net-mesh relay, in headless Chro
       }),
     ]);
     tap = await startUdpTap(node.address, PLAIN_MARKER);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -103,7 +103,7 @@ describe('a browser page as a mesh peer through net-mesh relay, in headless Chro
     await node?.close();
     await tap?.close();
     await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
-  });
+  }, 60_000);
 
   it('the relay takes no PSK: it has no flag for one', () => {
     expect(() => parseRelayArgs(['--psk', PSK])).toThrow(InvalidArgumentError);
