@@ -7,10 +7,8 @@
 // sees an event's plaintext marker, and the page must log no error.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, MeshNode } from '../../ts/index.js';
 import { parseRelayArgs } from '../../ts/relay/args.js';
@@ -19,9 +17,9 @@ import { CliProcess } from '../cli/cli-process.js';
 import { root } from '../relay/helpers.js';
 import { EventCheck, meshEvent, PLAIN_MARKER } from './mesh-events.js';
 import type { ExchangeResult, MeshPage } from './mesh-page.js';
+import { bundleForPage, launchChromium, pageErrors as collectPageErrors, servePage, type PageServer } from './page-harness.js';
 import { startUdpTap, type UdpTap } from './udp-tap.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const BUNDLE = join(root, 'dist', 'browser', 'net-mesh.mjs');
 const WASM = join(root, 'dist', 'browser', 'net-mesh.wasm');
 const PSK = '3c'.repeat(32);
@@ -50,49 +48,23 @@ type PageWindow = { meshPage: MeshPage; pageReady?: boolean };
 describe('a browser page as a mesh peer through net-mesh relay, in headless Chromium', () => {
   let browser: Browser | undefined;
   let relay: CliProcess | undefined;
-  let http: Server | undefined;
+  let http: PageServer | undefined;
   let node: MeshNode | undefined;
   let tap: UdpTap | undefined;
-  const requests: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run node scripts/setup-chromium.mjs (npm test does)`);
     if (!existsSync(BUNDLE) || !existsSync(WASM)) throw new Error(`${BUNDLE} or its .wasm is missing: run node scripts/build.mjs`);
-    // The page's driver is test code: bundled here, with no SDK code of its own (it gets the bundle's exports).
-    const driver = await esbuild.build({
-      entryPoints: [join(root, 'test', 'browser', 'mesh-page.ts')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'warning',
-    });
-    const files: Record<string, [string, string | Buffer]> = {
+    // The page's driver is test code, bundled here with no SDK code of its own (it gets the bundle's exports).
+    http = await servePage({
       '/': ['text/html', PAGE],
       '/net-mesh.mjs': ['text/javascript', readFileSync(BUNDLE, 'utf8')],
       '/net-mesh.wasm': ['application/wasm', readFileSync(WASM)],
-      '/mesh-page.mjs': ['text/javascript', driver.outputFiles[0]!.text],
-    };
-    http = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0]!;
-      requests.push(path);
-      const file = files[path];
-      if (file === undefined) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': file[0], 'cache-control': 'no-store' }).end(file[1]);
+      '/mesh-page.mjs': ['text/javascript', await bundleForPage('test/browser/mesh-page.ts')],
     });
-    await new Promise<void>((resolve) => http!.listen(0, '127.0.0.1', resolve));
     relay = CliProcess.start(['relay', '--host', '127.0.0.1', '-v'], { cwd: root });
     [node, browser] = await Promise.all([
       MeshNode.create({ psk: PSK }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        timeout: 30_000,
-        args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
+      launchChromium(),
     ]);
     tap = await startUdpTap(node.address, PLAIN_MARKER);
   }, 120_000);
@@ -102,7 +74,7 @@ describe('a browser page as a mesh peer through net-mesh relay, in headless Chro
     await relay?.stop('SIGTERM');
     await node?.close();
     await tap?.close();
-    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+    await http?.close();
   }, 60_000);
 
   it('the relay takes no PSK: it has no flag for one', () => {
@@ -115,12 +87,8 @@ describe('a browser page as a mesh peer through net-mesh relay, in headless Chro
     expect(printed.certificate_hash).toMatch(/^[0-9a-f]{64}$/);
 
     const page: Page = await browser!.newPage();
-    const pageErrors: string[] = [];
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`console.error: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => pageErrors.push(`uncaught: ${err.message}`));
-    await page.goto(`http://127.0.0.1:${(http!.address() as { port: number }).port}/`);
+    const pageErrors = collectPageErrors(page);
+    await page.goto(`${http!.origin}/`);
     await page.waitForFunction(() => (window as unknown as PageWindow).pageReady === true, undefined, { timeout: 30_000 });
 
     // 1. The page's node, bound through the relay (its address is the relay's UDP socket for it).
@@ -187,7 +155,7 @@ describe('a browser page as a mesh peer through net-mesh relay, in headless Chro
     // Events of 3,000+ bytes went over the relay's stream path, the rest as datagrams.
     expect(atPage.transport.sendErrors).toBe(0);
     // The core was fetched once, from beside the bundle.
-    expect(requests.filter((r) => r === '/net-mesh.wasm')).toHaveLength(1);
+    expect(http!.requests.filter((r) => r === '/net-mesh.wasm')).toHaveLength(1);
 
     // What crossed the relay's mesh side: at least every event's bytes each way, never a plaintext marker.
     expect(tap!.seen.toMeshBytes).toBeGreaterThan(fromPage.result.bytes);
