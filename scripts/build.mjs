@@ -204,6 +204,7 @@ async function main() {
   rmSync(join(dist, 'browser'), { recursive: true, force: true });
   for (const e of present(browserEntries)) await buildSingle(esbuild, e, browserStandalone);
   copyFileSync(join(dist, 'core', 'net_mesh_core.wasm'), join(dist, browserWasm));
+  chmodSync(join(dist, browserWasm), 0o644); // a served file, not the linker's executable output
   for (const e of present(devEntries)) await buildSingle(esbuild, e, nodeDev);
   await buildTypes({
     root,
