@@ -10,12 +10,14 @@
 //            Dependencies are bundled; node:* built-ins are reached only at run time
 //            (process.getBuiltinModule, import()), so nothing needs resolving but relative chunks.
 //   types/   declarations of the package entries and of the files they reach (build-types.mjs)
-//   browser/, deno/   standalone single-file bundles (the relay program, the page-side transport)
+//   browser/  bundles for pages: net-mesh.mjs (the whole SDK; the core is net-mesh.wasm beside it;
+//             no node:* import left, see nodeBuiltinStub) and webtransport.mjs (the transport alone)
+//   deno/     the relay program (standalone, run by `net-mesh relay` under Deno)
 //   dev/, bench/   demo and benches, standalone bundles, not published
 //
 // Flags: `--force` rebuilds the core and the declarations even when their sources are unchanged;
 // `--sourcemap` (or NET_MESH_SOURCEMAP=1) writes source maps next to every bundle (never packed).
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCore } from './build-core.mjs';
@@ -37,19 +39,34 @@ const packageEntries = [
   ['ts/core/index.ts', 'core'],
   ['ts/cli/index.ts', 'cli-lib'],
   ['ts/cli/main.ts', 'cli'],
+  // The relay program, for Deno: `net-mesh relay` (ts/relay/spawn.ts) runs this one when installed.
+  ['ts/relay/main.ts', 'relay'],
 ];
 /** Package entries that are executables: a shebang and the executable bit, no declarations. */
 const executables = ['cli'];
+/** Package entries that are programs, not modules to import: no declarations. */
+const programs = [...executables, 'relay'];
 
 /**
  * Standalone single-file bundles for programs and pages that load one file, with dependencies and
  * the core inlined, runnable by Deno, Bun and browsers: [source, output relative to dist/]. Not
  * packed unless package.json "files" lists their directory.
  */
-const standaloneEntries = [
+const standaloneEntries = [['ts/relay/main.ts', 'deno/relay.mjs']];
+
+/**
+ * Bundles for pages (dist/browser/ is rebuilt from these alone): [source, output relative to
+ * dist/, whether the WASM core is inlined]. net-mesh.mjs (the whole SDK) loads the core from
+ * net-mesh.wasm beside it (copied here) instead of carrying it as base64: the module is 331 KB,
+ * base64 makes it 441 KB (161 KB gzipped against the module's 117 KB), and a fetched module
+ * compiles while it downloads (WebAssembly.compileStreaming). webtransport.mjs (the transport
+ * alone) needs no core.
+ */
+const browserEntries = [
+  ['ts/browser.ts', 'browser/net-mesh.mjs'],
   ['ts/transports/webtransport.ts', 'browser/webtransport.mjs'],
-  ['ts/relay/main.ts', 'deno/relay.mjs'],
 ];
+const browserWasm = 'browser/net-mesh.wasm';
 
 /** Development bundles, standalone and never published: [source, output relative to dist/]. */
 const devEntries = [
@@ -152,6 +169,24 @@ async function buildPackage(esbuild, entries) {
 
 /** Portable settings: the package build and the standalone bundles run on every runtime. */
 const portable = { platform: 'neutral', mainFields: ['module', 'main'], external: ['node:*'] };
+/**
+ * Browser bundles: every `node:*` module resolves to a stub that rejects when imported. The
+ * package reaches built-ins only through run-time imports (node:dgram, node:fs, ...) on paths a
+ * page never takes, so none of them ends up as an import a browser (or a bundler) would resolve;
+ * a page that does take one (say `new NodeDgramTransport().bind()`) gets the stub's error.
+ */
+const nodeBuiltinStub = {
+  name: 'node-builtin-stub',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-builtin-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin-stub' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`net-mesh: ${args.path} is not available in a browser`)});`,
+      loader: 'js',
+    }));
+  },
+};
+const browserStandalone = { platform: 'browser', mainFields: ['browser', 'module', 'main'], minify: true, plugins: [nodeBuiltinStub, noInlineWasm] };
+
 /** Node-only development bundles: the benches' peers stay imports, `require` works. */
 const nodeDev = {
   platform: 'node',
@@ -170,10 +205,14 @@ async function main() {
   const pkg = present(packageEntries);
   await buildPackage(esbuild, pkg);
   for (const e of present(standaloneEntries)) await buildSingle(esbuild, e, portable);
+  rmSync(join(dist, 'browser'), { recursive: true, force: true });
+  for (const e of present(browserEntries)) await buildSingle(esbuild, e, browserStandalone);
+  copyFileSync(join(dist, 'core', 'net_mesh_core.wasm'), join(dist, browserWasm));
+  chmodSync(join(dist, browserWasm), 0o644); // a served file, not the linker's executable output
   for (const e of present(devEntries)) await buildSingle(esbuild, e, nodeDev);
   await buildTypes({
     root,
-    entries: pkg.filter(([, name]) => !executables.includes(name)).map(([src]) => src),
+    entries: pkg.filter(([, name]) => !programs.includes(name)).map(([src]) => src),
     outDir: join(dist, 'types'),
     force,
     log,

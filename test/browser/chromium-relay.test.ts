@@ -5,17 +5,15 @@
 // process. Every echo must come back byte for byte, and the page must log no error.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnRelay, type SpawnedRelay } from '../../ts/relay/spawn.js';
 import type { RelayStats } from '../../ts/relay/stats.js';
 import type { ExchangeResult } from '../relay/exchange.js';
 import { root, startUdpEcho, type UdpEcho } from '../relay/helpers.js';
+import { bundleForPage, launchChromium, pageErrors as collectPageErrors, servePage, type PageServer } from './page-harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TRANSPORT_BUNDLE = join(root, 'dist', 'browser', 'webtransport.mjs');
 
 const PAGE = `<!doctype html>
@@ -37,71 +35,31 @@ describe('WebTransport relay path in headless Chromium', () => {
   let browser: Browser | undefined;
   let relay: SpawnedRelay | undefined;
   let echo: UdpEcho | undefined;
-  let http: Server | undefined;
+  let http: PageServer | undefined;
   let relayStats: RelayStats | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run node scripts/setup-chromium.mjs (npm test does)`);
     if (!existsSync(TRANSPORT_BUNDLE)) throw new Error(`${TRANSPORT_BUNDLE} is missing: run node scripts/build.mjs`);
     // The exchange routine is test code: bundle it for the page here.
-    const exchange = await esbuild.build({
-      entryPoints: [join(root, 'test', 'relay', 'exchange.ts')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'warning',
-    });
-    const files: Record<string, [string, string]> = {
+    http = await servePage({
       '/': ['text/html', PAGE],
       '/webtransport.mjs': ['text/javascript', readFileSync(TRANSPORT_BUNDLE, 'utf8')],
-      '/exchange.mjs': ['text/javascript', exchange.outputFiles[0]!.text],
-    };
-    http = createServer((req, res) => {
-      const file = files[(req.url ?? '/').split('?')[0]!];
-      if (file === undefined) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': file[0], 'cache-control': 'no-store' }).end(file[1]);
+      '/exchange.mjs': ['text/javascript', await bundleForPage('test/relay/exchange.ts')],
     });
-    await new Promise<void>((resolve) => http!.listen(0, '127.0.0.1', resolve));
-    [echo, relay, browser] = await Promise.all([
-      startUdpEcho(),
-      spawnRelay(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        timeout: 30_000,
-        args: [
-          '--headless=new',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    ]);
+    [echo, relay, browser] = await Promise.all([startUdpEcho(), spawnRelay(), launchChromium()]);
   });
 
   afterAll(async () => {
     await browser?.close();
     relayStats = await relay?.close();
     await echo?.close();
-    await new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()));
+    await http?.close();
   });
 
   it('carries 1,000 packets of mixed sizes to a UDP peer and back byte-exact', async () => {
     const page = await browser!.newPage();
-    const pageErrors: string[] = [];
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`console.error: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => pageErrors.push(`uncaught: ${err.message}`));
-    const origin = `http://127.0.0.1:${(http!.address() as { port: number }).port}`;
-    await page.goto(`${origin}/`);
+    const pageErrors = collectPageErrors(page);
+    await page.goto(`${http!.origin}/`);
     await page.waitForFunction(() => (window as unknown as { pageReady?: boolean }).pageReady === true, undefined, { timeout: 15_000 });
     const cfg = { url: relay!.url, certificateHash: relay!.certificateHash, peer: echo!.address, count: 1000, seed: 20261202 };
     const result = (await page.evaluate(

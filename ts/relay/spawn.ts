@@ -16,7 +16,7 @@ export interface SpawnRelayOptions {
   args?: readonly string[];
   /** The deno executable. Default: $NET_MESH_DENO, the `deno` npm package's binary, else "deno" on PATH. */
   denoPath?: string;
-  /** The relay bundle. Default: dist/deno/relay.mjs of this package. */
+  /** The relay bundle. Default: dist/node/relay.mjs of this package (dist/deno/relay.mjs from the sources). */
   entry?: string;
   /** How long to wait for the relay to listen, in ms. Default 30,000. */
   startTimeoutMs?: number;
@@ -49,8 +49,9 @@ export function defaultDenoPath(): string {
 
 export function defaultRelayEntry(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  // From a bundle in dist/node/, or from the TypeScript source in ts/relay/.
-  const candidates = [join(here, '..', 'deno', 'relay.mjs'), join(here, '..', '..', 'dist', 'deno', 'relay.mjs')];
+  // From the package (dist/node/relay.mjs beside this bundle: the only one an installed package
+  // has), from a repository build (dist/deno/relay.mjs), or from the TypeScript source in ts/relay/.
+  const candidates = [join(here, 'relay.mjs'), join(here, '..', 'deno', 'relay.mjs'), join(here, '..', '..', 'dist', 'deno', 'relay.mjs')];
   return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
 }
 
