@@ -12,8 +12,7 @@ import type { Timer, Timers } from './timers.js';
 
 /** Initiator ephemerals answered recently: a replayed msg1 among them is dropped before any crypto. */
 const RECENT_EPHEMERALS = 4096;
-/** Source addresses remembered with the initiator that last authenticated from them. */
-const KNOWN_SOURCES = 1024;
+
 
 export interface HandshakeOutcome {
   peerNodeId: bigint;
@@ -59,8 +58,6 @@ export class Handshaker {
   private readonly budget: HandshakeBudget;
   /** Initiator ephemerals of msg1s answered recently (insertion order = age). */
   private readonly answered = new Set<string>();
-  /** The initiator that last authenticated from a source address: tried first. */
-  private readonly knownSources = new Map<string, bigint>();
   private closed = false;
   /** Handshake datagrams dropped after a read (forged, wrong PSK or key, junk replies). */
   failures = 0;
@@ -180,12 +177,12 @@ export class Handshaker {
       this.duplicates++;
       return;
     }
-    // Each msg1 read costs one X25519 plus a hash and a tag check per accepted initiator.
-    if (!this.budget.admit(address, now, 1 + (this.screen.size >> 5))) {
+    // A msg1 read costs one X25519 (the per-initiator hash and tag checks are noise beside it).
+    if (!this.budget.admit(address, now)) {
       this.rateLimited++;
       return;
     }
-    const found = this.screen.screen(message, this.knownSources.get(address));
+    const found = this.screen.screen(message);
     if (!found.ok) {
       this.failures++;
       return;
@@ -200,9 +197,6 @@ export class Handshaker {
         message,
       });
       remember(this.answered, eph, RECENT_EPHEMERALS);
-      this.knownSources.delete(address);
-      if (this.knownSources.size >= KNOWN_SOURCES) this.knownSources.delete(this.knownSources.keys().next().value!);
-      this.knownSources.set(address, r.initiatorNodeId);
       this.deps.send(encodeHandshakePacket(r.reply), address);
       // The engine installs it at once only if no session with that node exists; otherwise it
       // waits for a packet under the new keys (a replayed msg1 never replaces a live session).
