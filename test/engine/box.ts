@@ -1,7 +1,8 @@
 // A hand-driven Engine for unit tests: its own clock, its outbox of datagrams and the records it
 // writes to the app, decoded; `exchange` moves datagrams between two of them until quiet.
 import { Engine, type EngineOptions } from '../../ts/engine/engine.js';
-import { BufferLinkWriter, LinkReader, Op, readConnectResult, readPeer, readStats, readStreamOpened, emptyCounters } from '../../ts/engine/link-format.js';
+import { afterEach } from 'vitest';
+import { BufferLinkWriter, LinkReader, Op, readConnectResult, readPeer, readStats, readStreamOpened, emptyCounters, writeShutdown } from '../../ts/engine/link-format.js';
 import { generateNoiseKeypair, type NoiseKeypair } from '../../ts/session/noise.js';
 import type { Datagram } from '../../ts/transports/transport.js';
 
@@ -93,4 +94,16 @@ export function exchange(a: Box, b: Box, keep: (d: Datagram, from: Box) => boole
     if (fromA.length) b.receive(fromA.map((d) => ({ data: d.data, address: a.address })));
     if (fromB.length) a.receive(fromB.map((d) => ({ data: d.data, address: b.address })));
   }
+}
+
+/** Boxes made in the current test: each is shut down after it (call `shutDownAfterEach` once per file). */
+export const liveBoxes: Box[] = [];
+
+export function shutDownAfterEach(): void {
+  afterEach(() => {
+    for (const b of liveBoxes.splice(0)) {
+      writeShutdown(b.cmd);
+      b.commands();
+    }
+  });
 }

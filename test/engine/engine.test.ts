@@ -2,7 +2,7 @@
 // by hand. Handshake and session install through link commands, event delivery as link records,
 // heartbeats and the failure detector on the engine's own timers, and the subprotocol dispatch of
 // wire.md §8 (ids the substrate owns reach their handler's side, never stream state or events).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Op,
   beginSend,
@@ -11,29 +11,21 @@ import {
   writeConnect,
   writeOpen,
   writePacket,
-  writeShutdown,
   writeSubprotocol,
   PeerKind,
   type WireStreamConfig,
 } from '../../ts/engine/link-format.js';
-import { Box, exchange } from './box.js';
+import { Box, exchange, liveBoxes, shutDownAfterEach } from './box.js';
 
 const CONFIG: WireStreamConfig = { reliable: true, scheduled: false, weight: 1, priority: false, windowBytes: 65_536, windowExplicit: false, maxRetries: 3 };
 
 
-let boxes: Box[] = [];
-afterEach(() => {
-  for (const b of boxes) {
-    writeShutdown(b.cmd);
-    b.commands();
-  }
-  boxes = [];
-});
+shutDownAfterEach();
 
 function connected(): [Box, Box] {
   const a = new Box(1n, '10.0.0.1:1');
   const b = new Box(2n, '10.0.0.2:1');
-  boxes.push(a, b);
+  liveBoxes.push(a, b);
   writeAccept(b.cmd, a.nodeId);
   b.commands();
   writeConnect(a.cmd, { reqId: 7, nodeId: b.nodeId, publicKey: b.publicKey, address: b.address });

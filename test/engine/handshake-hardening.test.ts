@@ -3,30 +3,23 @@
 // packet authenticates under its keys), a restarted or reconnecting initiator takes over at
 // once, junk from the responder's address does not end a connect, and msg1 floods are read only
 // within per-source and global budgets.
-import { afterEach, describe, expect, it } from 'vitest';
-import { Op, PeerKind, writeAccept, writeConnect, writeShutdown, writeSubprotocol } from '../../ts/engine/link-format.js';
+import { describe, expect, it } from 'vitest';
+import { Op, PeerKind, writeAccept, writeConnect, writeSubprotocol } from '../../ts/engine/link-format.js';
 import { headerFlags, PacketFlags } from '../../ts/core/header.js';
 import { encodeHandshakePacket } from '../../ts/core/packet.js';
 import { randomBytes } from '../../ts/identity/bytes.js';
 import { KEY_DERIVATION_MODES, type KeyDerivationMode } from '../../ts/session/handshake.js';
 import type { Datagram } from '../../ts/transports/transport.js';
-import { Box, exchange } from './box.js';
+import { Box, exchange, liveBoxes, shutDownAfterEach } from './box.js';
 
 const ATTACKER = '10.6.6.6:666';
 const MEMBERSHIP = 0x0a00;
 
-let boxes: Box[] = [];
-afterEach(() => {
-  for (const b of boxes) {
-    writeShutdown(b.cmd);
-    b.commands();
-  }
-  boxes = [];
-});
+shutDownAfterEach();
 
 function box(nodeId: bigint, address: string, mode: KeyDerivationMode = 'noise', extra: ConstructorParameters<typeof Box>[2] = {}): Box {
   const b = new Box(nodeId, address, { keyDerivation: mode, handshakeTimeoutMs: 200, ...extra });
-  boxes.push(b);
+  liveBoxes.push(b);
   return b;
 }
 
@@ -35,6 +28,17 @@ const isHandshake = (d: Datagram): boolean => (headerFlags(d.data) & PacketFlags
 function connect(a: Box, b: Box, reqId = 7): void {
   writeConnect(a.cmd, { reqId, nodeId: b.nodeId, publicKey: b.publicKey, address: b.address });
   a.commands();
+}
+
+/** A (node 1) connected to B (node 2), which accepted it. */
+function connectedPair(mode: KeyDerivationMode): [Box, Box] {
+  const a = box(1n, '10.0.0.1:1', mode);
+  const b = box(2n, '10.0.0.2:1', mode);
+  writeAccept(b.cmd, a.nodeId);
+  b.commands();
+  connect(a, b);
+  exchange(a, b);
+  return [a, b];
 }
 
 /** A's membership message reaches B's app side over whatever session B holds for A. */
@@ -99,12 +103,7 @@ describe.each(KEY_DERIVATION_MODES)('a responder with a live session (%s)', (mod
   });
 
   it('a genuine reconnect takes over once a packet authenticates under the new keys', () => {
-    const a = box(1n, '10.0.0.1:1', mode);
-    const b = box(2n, '10.0.0.2:1', mode);
-    writeAccept(b.cmd, a.nodeId);
-    b.commands();
-    connect(a, b);
-    exchange(a, b);
+    const [a, b] = connectedPair(mode);
     const old = b.engine.peer(a.nodeId)!;
     connect(a, b, 8);
     b.receive(a.out.splice(0).map((d) => ({ data: d.data, address: a.address })));
@@ -122,12 +121,7 @@ describe.each(KEY_DERIVATION_MODES)('a responder with a live session (%s)', (mod
   });
 
   it('a restarted initiator (same node id, new process and port) replaces the stale session at once', () => {
-    const a = box(1n, '10.0.0.1:1', mode);
-    const b = box(2n, '10.0.0.2:1', mode);
-    writeAccept(b.cmd, a.nodeId);
-    b.commands();
-    connect(a, b);
-    exchange(a, b);
+    const [a, b] = connectedPair(mode);
     const stale = b.engine.peer(a.nodeId)!;
     const a2 = box(1n, '10.0.0.1:2', mode);
     connect(a2, b);
