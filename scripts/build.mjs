@@ -78,6 +78,7 @@ const devEntries = [
   ['bench/channels.ts', 'bench/channels.mjs'],
   ['bench/blobs.ts', 'bench/blobs.mjs'],
   ['bench/rpc.ts', 'bench/rpc.mjs'],
+  ['bench/handshake.ts', 'bench/handshake.mjs'],
 ];
 /** Peers the benches compare against: devDependencies loaded at run time, never bundled. */
 const benchExternals = ['udx-native', 'hash-wasm', 'blake3-jit', 'blake3-wasm', '@noble/*', '@grpc/grpc-js'];

@@ -10,6 +10,7 @@ pub mod blake3;
 pub mod capindex;
 pub mod curve25519;
 pub mod ed25519;
+pub mod noise;
 pub mod packet;
 pub mod reliable;
 pub mod replay;

@@ -2,134 +2,30 @@
 // by hand. Handshake and session install through link commands, event delivery as link records,
 // heartbeats and the failure detector on the engine's own timers, and the subprotocol dispatch of
 // wire.md §8 (ids the substrate owns reach their handler's side, never stream state or events).
-import { afterEach, describe, expect, it } from 'vitest';
-import { Engine } from '../../ts/engine/engine.js';
+import { describe, expect, it } from 'vitest';
 import {
-  BufferLinkWriter,
-  LinkReader,
   Op,
   beginSend,
-  readConnectResult,
-  readPeer,
-  readStats,
-  readStreamOpened,
-  emptyCounters,
   writeAccept,
   writeClaim,
   writeConnect,
   writeOpen,
   writePacket,
-  writeShutdown,
   writeSubprotocol,
   PeerKind,
   type WireStreamConfig,
 } from '../../ts/engine/link-format.js';
-import { generateNoiseKeypair } from '../../ts/session/noise.js';
-import type { Datagram } from '../../ts/transports/transport.js';
+import { Box, exchange, liveBoxes, shutDownAfterEach } from './box.js';
 
-const PSK = new Uint8Array(32).fill(0x5a);
 const CONFIG: WireStreamConfig = { reliable: true, scheduled: false, weight: 1, priority: false, windowBytes: 65_536, windowExplicit: false, maxRetries: 3 };
 
-interface Rec {
-  op: number;
-  r: Record<string, unknown>;
-}
 
-/** One engine with a hand-driven clock, its outbox of datagrams and its records to the app. */
-class Box {
-  now = 10;
-  readonly out: Datagram[] = [];
-  readonly records: Rec[] = [];
-  private readonly toApp = new BufferLinkWriter();
-  readonly engine: Engine;
-  readonly cmd = new BufferLinkWriter();
-  readonly publicKey: Uint8Array;
-
-  constructor(
-    readonly nodeId: bigint,
-    readonly address: string,
-  ) {
-    const kp = generateNoiseKeypair();
-    this.publicKey = kp.publicKey;
-    this.engine = new Engine(
-      { nodeId, psk: PSK, keyDerivation: 'noise', staticKeypair: kp, heartbeatIntervalMs: 100, sessionTimeoutMs: 300 },
-      { send: (b) => this.out.push(...b), link: this.toApp, publish: () => this.collect() },
-    );
-    this.engine.start(this.now);
-  }
-
-  private collect(): void {
-    const chunk = this.toApp.take();
-    if (!chunk) return;
-    const r = new LinkReader(chunk);
-    while (r.next()) {
-      const rec: Rec = { op: r.op, r: {} };
-      if (r.op === Op.PEER) rec.r = { ...readPeer(r) };
-      else if (r.op === Op.CONNECT_RESULT) rec.r = { ...readConnectResult(r) };
-      else if (r.op === Op.STREAM_OPENED) rec.r = { ...readStreamOpened(r) };
-      else if (r.op === Op.DELIVER) rec.r = { rid: r.u32(0), count: r.u32(4), seq: r.u64(8), frames: r.bytes(32, r.u32(28)).slice() };
-      else if (r.op === Op.SUBPROTOCOL_IN) rec.r = { from: r.u64(0), sp: r.u16(8), frames: r.bytes(24, r.u32(16)).slice() };
-      else if (r.op === Op.STATS) {
-        const c = emptyCounters();
-        readStats(r, c);
-        rec.r = { ...c };
-      }
-      this.records.push(rec);
-    }
-  }
-
-  /** Hands the commands written so far to the engine, then flushes it. */
-  commands(): void {
-    const chunk = this.cmd.take();
-    if (chunk) this.engine.handleLinkBatch(chunk, this.now);
-    this.engine.flush(this.now);
-  }
-
-  receive(batch: Datagram[]): void {
-    this.engine.handleDatagrams(batch, this.now);
-    this.engine.flush(this.now);
-  }
-
-  advance(ms: number): void {
-    this.now += ms;
-    this.engine.handleTimers(this.now);
-    this.engine.flush(this.now);
-  }
-
-  of(op: number): Record<string, unknown>[] {
-    return this.records.filter((x) => x.op === op).map((x) => x.r);
-  }
-
-  /** The node counters, once the 10 ms interval between two STATS records has passed. */
-  lastStats(): Record<string, number> {
-    this.advance(10);
-    return this.of(Op.STATS).at(-1) as Record<string, number>;
-  }
-}
-
-/** Moves every datagram each box sent to the other (optionally dropping some), until quiet. */
-function exchange(a: Box, b: Box, keep: (d: Datagram, from: Box) => boolean = () => true): void {
-  for (let i = 0; i < 20 && (a.out.length || b.out.length); i++) {
-    const fromA = a.out.splice(0).filter((d) => keep(d, a));
-    const fromB = b.out.splice(0).filter((d) => keep(d, b));
-    if (fromA.length) b.receive(fromA.map((d) => ({ data: d.data, address: a.address })));
-    if (fromB.length) a.receive(fromB.map((d) => ({ data: d.data, address: b.address })));
-  }
-}
-
-let boxes: Box[] = [];
-afterEach(() => {
-  for (const b of boxes) {
-    writeShutdown(b.cmd);
-    b.commands();
-  }
-  boxes = [];
-});
+shutDownAfterEach();
 
 function connected(): [Box, Box] {
   const a = new Box(1n, '10.0.0.1:1');
   const b = new Box(2n, '10.0.0.2:1');
-  boxes.push(a, b);
+  liveBoxes.push(a, b);
   writeAccept(b.cmd, a.nodeId);
   b.commands();
   writeConnect(a.cmd, { reqId: 7, nodeId: b.nodeId, publicKey: b.publicKey, address: b.address });
@@ -181,7 +77,8 @@ describe('the engine without a worker', () => {
       b.advance(100);
       exchange(a, b);
     }
-    expect(a.lastStats()).toMatchObject({ heartbeatsOut: 5, heartbeatsIn: 5 });
+    // A, the initiator, also sent one heartbeat right after msg2 (key confirmation for B).
+    expect(a.lastStats()).toMatchObject({ heartbeatsOut: 6, heartbeatsIn: 5 });
     // B goes silent.
     for (let i = 0; i < 10; i++) {
       a.advance(100);

@@ -18,6 +18,7 @@ import { SUBPROTOCOL_STREAM_NACK, SUBPROTOCOL_STREAM_RESET, SUBPROTOCOL_STREAM_W
 import type { Health } from '../node/failure-detector.js';
 import { Handshaker, type HandshakeOutcome } from './handshaker.js';
 import { EnginePeer } from './peer.js';
+import type { HandshakeBudgetOptions } from './handshake-budget.js';
 import { StreamTable, type StreamIO, type StreamTableOptions } from './stream-table.js';
 import type { StreamRecord, StreamHeader } from './stream-record.js';
 import { Timers } from './timers.js';
@@ -67,6 +68,8 @@ export interface EngineOptions {
   sessionTimeoutMs: number;
   handshakeTimeoutMs?: number;
   handshakeAttempts?: number;
+  /** msg1 admission before any crypto (defaults: DEFAULT_HANDSHAKE_BUDGET). */
+  handshakeBudget?: HandshakeBudgetOptions;
   streams?: StreamTableOptions;
 }
 
@@ -109,6 +112,8 @@ const PATH_POLL_MS = 1;
 const HEALTH_INDEX: Record<Health, number> = { healthy: 0, suspected: 1, failed: 2 };
 /** PEER updates for RTT changes: at most this often per peer, and only for a change above 20%. */
 const RTT_REPORT_MS = 250;
+/** Responder sessions waiting for key confirmation, per node (older ones are dropped first). */
+const MAX_PENDING_PER_NODE = 4;
 
 export class Engine {
   readonly timers = new Timers();
@@ -116,6 +121,8 @@ export class Engine {
   private readonly handshaker: Handshaker;
   private readonly byNode = new Map<bigint, EnginePeer>();
   private readonly bySession = new Map<bigint, EnginePeer>();
+  /** Responder sessions waiting for key confirmation before they replace a live one. */
+  private readonly pendingBySession = new Map<bigint, EnginePeer>();
   private readonly claimed = new Set<number>();
   private readonly sealing = new Set<EnginePeer>();
   private raw: Datagram[] = [];
@@ -177,6 +184,7 @@ export class Engine {
       finished: (reqId, nodeId, err) => this.connectFinished(reqId, nodeId, err),
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
       handshakeAttempts: opts.handshakeAttempts,
+      budget: opts.handshakeBudget,
     });
     this.heartbeatTimer = this.timers.schedule(Infinity, (now) => this.heartbeat(now));
     // Its flush writes the counters held back by the interval.
@@ -336,7 +344,8 @@ export class Engine {
         this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address, now);
         continue;
       }
-      const peer = this.bySession.get(headerSessionId(b));
+      const sid = headerSessionId(b);
+      const peer = this.bySession.get(sid) ?? this.pendingBySession.get(sid);
       if (!peer) {
         c.unknownSession++;
         continue;
@@ -354,7 +363,8 @@ export class Engine {
   /** Opens datagrams of one session in one core call and dispatches each result. */
   private openRun(peer: EnginePeer, run: readonly Datagram[], now: number): void {
     const c = this.counters;
-    if (!this.byNode.has(peer.nodeId) || this.byNode.get(peer.nodeId) !== peer) return;
+    // A session replaced (or a pending one dropped) earlier in this batch reads nothing more.
+    if (peer.pending ? this.pendingBySession.get(peer.sessionId) !== peer : this.byNode.get(peer.nodeId) !== peer) return;
     const b = peer.session.openBatch(run.map((d) => d.data));
     for (let i = 0; i < b.count; i++) {
       const s = b.status(i);
@@ -365,6 +375,7 @@ export class Engine {
         continue;
       }
       const source = run[i]!.address;
+      if (peer.pending) this.confirm(peer, source, now);
       peer.lastActivity = now;
       if (peer.address !== source) {
         peer.address = source;
@@ -394,11 +405,34 @@ export class Engine {
 
   // ---- sessions, peers, heartbeats ------------------------------------------------------------
 
+  /**
+   * A handshake completed. The initiator's session (its own fresh ephemeral answered) and a
+   * responder's first session with a node are installed at once; a responder's session that would
+   * replace a live one waits for key confirmation (`confirm`). The initiator confirms at once
+   * with a heartbeat, so a genuine reconnect (or a restarted peer) takes over within a round trip.
+   */
   private establish(o: HandshakeOutcome, now: number): void {
     const old = this.byNode.get(o.peerNodeId);
     if (old && old.sessionId === o.keys.sessionId) return;
+    if (this.bySession.has(o.keys.sessionId) || this.pendingBySession.has(o.keys.sessionId)) return;
     const session = new PacketSession({ txKey: o.keys.txKey, rxKey: o.keys.rxKey, sessionId: o.keys.sessionId });
-    const peer = new EnginePeer(o.peerNodeId, o.address, session, ++this.gen, this.opts.sessionTimeoutMs, now, o.rttMs);
+    const peer = new EnginePeer(o.peerNodeId, o.address, session, 0, this.opts.sessionTimeoutMs, now, o.rttMs);
+    if (o.role === 'responder' && old) {
+      peer.pending = true;
+      this.addPending(peer);
+      return;
+    }
+    this.install(peer, now);
+    if (o.role === 'initiator') {
+      this.queueEvents(peer, PacketFlags.HEARTBEAT, 0, 0, 0n, 0n, 0n, []);
+      this.counters.heartbeatsOut++;
+    }
+  }
+
+  /** Makes `peer` the node's session, replacing (and disposing) any other one. */
+  private install(peer: EnginePeer, _now: number): void {
+    const old = this.byNode.get(peer.nodeId);
+    peer.gen = ++this.gen;
     if (old) {
       // A new session replaces the old one (new id, counters, replay window); streams start afresh.
       this.bySession.delete(old.sessionId);
@@ -406,10 +440,43 @@ export class Engine {
       this.sealing.delete(old);
       old.session.dispose();
     }
-    this.byNode.set(o.peerNodeId, peer);
+    // Other sessions still waiting for that node are stale now (replays, superseded attempts).
+    for (const p of this.pendingBySession.values()) if (p.nodeId === peer.nodeId) this.dropPending(p);
+    this.byNode.set(peer.nodeId, peer);
     this.bySession.set(peer.sessionId, peer);
     this.streams.addPeer(peer);
     this.peerRecord(peer, old && old.detector.health !== 'healthy' ? PeerKind.RECOVERED : PeerKind.UP);
+  }
+
+  /** A packet authenticated under a pending session: it replaces the live one, at that address. */
+  private confirm(peer: EnginePeer, source: string, now: number): void {
+    this.pendingBySession.delete(peer.sessionId);
+    peer.pending = false;
+    peer.address = source;
+    peer.lastActivity = now;
+    this.install(peer, now);
+  }
+
+  private addPending(peer: EnginePeer): void {
+    let mine = 0;
+    let oldest: EnginePeer | undefined;
+    for (const p of this.pendingBySession.values()) {
+      if (p.nodeId !== peer.nodeId) continue;
+      mine++;
+      oldest ??= p;
+    }
+    if (mine >= MAX_PENDING_PER_NODE && oldest) this.dropPending(oldest);
+    this.pendingBySession.set(peer.sessionId, peer);
+  }
+
+  private dropPending(p: EnginePeer): void {
+    this.pendingBySession.delete(p.sessionId);
+    p.session.dispose();
+  }
+
+  /** Pending sessions nobody confirmed within a session timeout are forgotten. */
+  private expirePending(now: number): void {
+    for (const p of this.pendingBySession.values()) if (now - p.lastActivity > this.opts.sessionTimeoutMs) this.dropPending(p);
   }
 
   private connectFinished(reqId: number, nodeId: bigint, err: HandshakeError | undefined): void {
@@ -429,6 +496,7 @@ export class Engine {
 
   private heartbeat(now: number): void {
     this.timers.reschedule(this.heartbeatTimer, now + this.opts.heartbeatIntervalMs);
+    this.expirePending(now);
     for (const peer of this.byNode.values()) {
       this.queueEvents(peer, PacketFlags.HEARTBEAT, 0, 0, 0n, 0n, 0n, []);
       this.counters.heartbeatsOut++;
@@ -510,7 +578,7 @@ export class Engine {
     if (this.countersDirty && now - this.statsAt >= STATS_INTERVAL_MS) {
       this.countersDirty = false;
       this.statsAt = now;
-      this.counters.handshake = this.handshaker.failures;
+      this.handshakeCounters();
       writeStats(this.out.link, this.counters);
     } else if (this.countersDirty) this.timers.reschedule(this.statsTimer, this.statsAt + STATS_INTERVAL_MS);
     this.out.publish();
@@ -560,6 +628,8 @@ export class Engine {
     this.timers.clear();
     this.flush(now);
     for (const p of this.byNode.values()) p.session.dispose();
+    for (const p of this.pendingBySession.values()) p.session.dispose();
+    this.pendingBySession.clear();
     this.byNode.clear();
     this.bySession.clear();
     this.out.link.begin(Op.CLOSED, 0);
@@ -569,7 +639,14 @@ export class Engine {
 
   /** Counters for tests and the stats record. */
   stats(): Readonly<EngineCounters> {
-    return { ...this.counters, handshake: this.handshaker.failures };
+    this.handshakeCounters();
+    return { ...this.counters };
+  }
+
+  /** Handshake datagrams dropped: failed reads and replays; unread for the budget: rateLimited. */
+  private handshakeCounters(): void {
+    this.counters.handshake = this.handshaker.failures + this.handshaker.duplicates;
+    this.counters.rateLimited = this.handshaker.rateLimited;
   }
 
   peer(nodeId: bigint): EnginePeer | undefined {

@@ -6,7 +6,13 @@ import { initiatorStart, initiatorFinish, responderRead, KeyDerivationMismatchEr
 import type { NoiseKeypair } from '../session/noise.js';
 import { HANDSHAKE_ATTEMPTS, HANDSHAKE_TIMEOUT_MS, handshakeBackoffMs } from '../session/handshake-params.js';
 import { encodeHandshakePacket } from '../core/packet.js';
+import { Msg1Screen } from '../session/msg1-screen.js';
+import { HandshakeBudget, type HandshakeBudgetOptions } from './handshake-budget.js';
 import type { Timer, Timers } from './timers.js';
+
+/** Initiator ephemerals answered recently: a replayed msg1 among them is dropped before any crypto. */
+const RECENT_EPHEMERALS = 4096;
+
 
 export interface HandshakeOutcome {
   peerNodeId: bigint;
@@ -28,6 +34,7 @@ export interface HandshakerDeps {
   finished(reqId: number, nodeId: bigint, err: HandshakeError | undefined): void;
   handshakeTimeoutMs?: number;
   handshakeAttempts?: number;
+  budget?: HandshakeBudgetOptions;
 }
 
 interface Attempt {
@@ -46,17 +53,26 @@ export class Handshaker {
   private readonly pending = new Map<string, Attempt>();
   /** Every connect in progress (waiting for a reply or for its backoff). */
   private readonly active = new Set<Attempt>();
-  private readonly expected = new Set<bigint>();
-  /** The last initiator ephemeral answered per initiator node id. */
-  private readonly answered = new Map<bigint, string>();
+  /** Accepted initiators, with the per-initiator part of msg1 reading precomputed. */
+  private readonly screen: Msg1Screen;
+  private readonly budget: HandshakeBudget;
+  /** Initiator ephemerals of msg1s answered recently (insertion order = age). */
+  private readonly answered = new Set<string>();
   private closed = false;
+  /** Handshake datagrams dropped after a read (forged, wrong PSK or key, junk replies). */
   failures = 0;
+  /** msg1s dropped as replays of one answered recently. */
   duplicates = 0;
+  /** msg1s dropped unread because a per-source or the global budget was spent. */
+  rateLimited = 0;
 
-  constructor(private readonly deps: HandshakerDeps) {}
+  constructor(private readonly deps: HandshakerDeps) {
+    this.screen = new Msg1Screen(deps.psk, deps.staticKeypair, deps.ownNodeId);
+    this.budget = new HandshakeBudget(deps.budget);
+  }
 
   accept(nodeId: bigint): void {
-    this.expected.add(nodeId);
+    this.screen.add(nodeId);
   }
 
   /** Runs up to 3 attempts of 5 s each (configurable); reports through `finished`. */
@@ -117,23 +133,57 @@ export class Handshaker {
   onHandshake(message: Uint8Array, address: string, now: number): void {
     const waiting = this.pending.get(address);
     if (waiting) {
-      this.pending.delete(address);
-      this.deps.timers.cancel(waiting.timer);
-      let keys: SessionKeys;
-      try {
-        keys = initiatorFinish(waiting.state!, message);
-      } catch (e) {
-        this.failures++;
-        this.fail(waiting, e instanceof HandshakeError ? e : new HandshakeError('HANDSHAKE_FAILED', String(e), { cause: e }), now);
-        return;
-      }
-      this.active.delete(waiting);
-      // Installed before anything else is read, so data the responder sealed right after msg2 finds it.
-      this.deps.established({ peerNodeId: waiting.peer.nodeId, address, keys, rttMs: now - waiting.startedAt, role: 'initiator' }, now);
-      this.deps.finished(waiting.reqId, waiting.peer.nodeId, undefined);
+      this.onReply(waiting, message, address, now);
       return;
     }
-    if (this.expected.size === 0) {
+    this.onMsg1(message, address, now);
+  }
+
+  /** msg2 (or junk) from the address an attempt waits on. */
+  private onReply(waiting: Attempt, message: Uint8Array, address: string, now: number): void {
+    let keys: SessionKeys;
+    try {
+      keys = initiatorFinish(waiting.state!, message);
+    } catch (e) {
+      this.failures++;
+      // Only a reply that authenticated (a key-derivation mismatch, or a bad payload the real
+      // responder sent) ends the attempt. Anything else may come from anyone who can send from
+      // that address: drop it and keep waiting for the real msg2 (the state is unchanged).
+      if (!waiting.state!.finished) return;
+      this.pending.delete(address);
+      this.fail(waiting, e instanceof HandshakeError ? e : new HandshakeError('HANDSHAKE_FAILED', String(e), { cause: e }), now);
+      return;
+    }
+    this.pending.delete(address);
+    this.deps.timers.cancel(waiting.timer);
+    this.active.delete(waiting);
+    // Installed before anything else is read, so data the responder sealed right after msg2 finds it.
+    this.deps.established({ peerNodeId: waiting.peer.nodeId, address, keys, rttMs: now - waiting.startedAt, role: 'initiator' }, now);
+    this.deps.finished(waiting.reqId, waiting.peer.nodeId, undefined);
+  }
+
+  /**
+   * msg1 from a possible initiator. Cheapest checks first: accepted initiators at all, a replay of
+   * an ephemeral answered recently, the budgets; then one X25519 for the screen; a full read only
+   * for a msg1 that authenticates.
+   */
+  private onMsg1(message: Uint8Array, address: string, now: number): void {
+    if (this.screen.size === 0) {
+      this.failures++;
+      return;
+    }
+    const eph = message.length >= 32 ? hex(message.subarray(0, 32)) : '';
+    if (this.answered.has(eph)) {
+      this.duplicates++;
+      return;
+    }
+    // A msg1 read costs one X25519 (the per-initiator hash and tag checks are noise beside it).
+    if (!this.budget.admit(address, now)) {
+      this.rateLimited++;
+      return;
+    }
+    const found = this.screen.screen(message);
+    if (!found.ok) {
       this.failures++;
       return;
     }
@@ -141,20 +191,15 @@ export class Handshaker {
       const r = responderRead({
         psk: this.deps.psk,
         staticKeypair: this.deps.staticKeypair,
-        initiatorNodeId: [...this.expected],
+        initiatorNodeId: found.initiatorNodeId,
         responderNodeId: this.deps.ownNodeId,
         mode: this.deps.mode,
         message,
       });
-      // A duplicated msg1 (same initiator ephemeral) must not install a second session the
-      // initiator never learns about (wire.md §11.4 replacement gate): drop it.
-      const eph = hex(r.initiatorEphemeral);
-      if (this.answered.get(r.initiatorNodeId) === eph) {
-        this.duplicates++;
-        return;
-      }
-      this.answered.set(r.initiatorNodeId, eph);
+      remember(this.answered, eph, RECENT_EPHEMERALS);
       this.deps.send(encodeHandshakePacket(r.reply), address);
+      // The engine installs it at once only if no session with that node exists; otherwise it
+      // waits for a packet under the new keys (a replayed msg1 never replaces a live session).
       this.deps.established({ peerNodeId: r.initiatorNodeId, address, keys: r.keys, rttMs: 0, role: 'responder' }, now);
     } catch (e) {
       this.failures++;
@@ -174,6 +219,11 @@ export class Handshaker {
     this.active.clear();
     this.pending.clear();
   }
+}
+
+function remember(set: Set<string>, key: string, max: number): void {
+  if (set.size >= max) set.delete(set.values().next().value!);
+  set.add(key);
 }
 
 function hex(b: Uint8Array): string {

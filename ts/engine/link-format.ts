@@ -691,6 +691,7 @@ export const STATS_FIELDS = [
   'handshake',
   'unsupported',
   'other',
+  'rateLimited',
 ] as const;
 export type EngineCounters = Record<(typeof STATS_FIELDS)[number], number>;
 

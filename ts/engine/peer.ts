@@ -38,13 +38,18 @@ export class EnginePeer {
   /** Packets queued for sealing in this flush (created on first use). */
   sealer: SealBuilder | undefined;
   sealDest: string[] = [];
+  /**
+   * A responder's session that would replace a live one: it takes over only once a packet
+   * authenticates under its keys (key confirmation), so a replayed msg1 cannot displace anything.
+   */
+  pending = false;
 
   constructor(
     readonly nodeId: bigint,
     public address: string,
     readonly session: PacketSession,
-    /** Session generation, counted per node; the app names streams with it. */
-    readonly gen: number,
+    /** Session generation, counted per node; the app names streams with it (0 while pending). */
+    public gen: number,
     timeoutMs: number,
     nowMs: number,
     rttMs: number,

@@ -112,7 +112,7 @@ export interface NodeStats {
   heartbeatsIn: number;
   heartbeatsOut: number;
   /** Datagrams dropped, by reason; `unsupported` counts keep-alives, pingwaves, routed packets and unhandled substrate subprotocols. */
-  dropped: { malformed: number; authFailure: number; replay: number; unknownSession: number; handshake: number; unsupported: number; other: number };
+  dropped: { malformed: number; authFailure: number; replay: number; unknownSession: number; handshake: number; unsupported: number; rateLimited: number; other: number };
   peers: number;
   announcements: AnnouncementStats;
 }
@@ -319,6 +319,7 @@ export class MeshNode {
         unknownSession: c.unknownSession,
         handshake: c.handshake,
         unsupported: c.unsupported + this.client.unclaimedSubprotocol,
+        rateLimited: c.rateLimited,
         other: c.other + this.client.inbound.dropped,
       },
       peers: this.client.peers.size,

@@ -16,3 +16,4 @@ mod reliable;
 mod xxh3;
 mod sha512;
 mod x25519;
+mod noise;
