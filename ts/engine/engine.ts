@@ -10,6 +10,7 @@ import { PacketSession } from '../core/session.js';
 import { SealBuilder } from '../core/seal-builder.js';
 import { PacketStatus } from '../core/packet-status.js';
 import { checkHeader, classifyDatagram, DatagramClass, headerFlags, headerPayloadLen, headerSessionId, HEADER_SIZE, PacketFlags } from '../core/header.js';
+import { natKeepAlive, RejectionNotices } from './handshake-notices.js';
 import type { KeyDerivationMode } from '../session/handshake.js';
 import type { NoiseKeypair } from '../session/noise.js';
 import type { HandshakeError } from '../errors.js';
@@ -52,6 +53,7 @@ import {
   writeStreamClosed,
   writeStreamOpened,
   writeWarning,
+  readAddressNote,
   type CloseReason,
   type EngineCounters,
 } from './link-format.js';
@@ -93,6 +95,8 @@ export interface EngineOutput {
   publish(): void;
   /** Datagrams handed to `send` that have not left yet (the engine paces its sends by it). */
   backlog?(): number;
+  /** Asks the transport to watch for ICMP unreachable at `address` (Transport.probe); answers come to handleUnreachable. */
+  probe?(address: string, payload: Uint8Array): void;
 }
 
 /** Node counters go to the app at most this often (node.stats() is at most this old). */
@@ -108,6 +112,7 @@ export class Engine {
   readonly timers = new Timers();
   readonly streams: StreamTable;
   private readonly handshaker: Handshaker;
+  private readonly notices: RejectionNotices;
   private readonly byNode = new Map<bigint, EnginePeer>();
   private readonly bySession = new Map<bigint, EnginePeer>();
   private readonly claimed = new Set<number>();
@@ -155,6 +160,7 @@ export class Engine {
       pathBacklog: () => (this.out.backlog?.() ?? 0) + this.queuedPackets,
     };
     this.streams = new StreamTable(io, opts.streams);
+    this.notices = new RejectionNotices((code, message) => writeWarning(this.out.link, code, message));
     this.handshaker = new Handshaker({
       psk: opts.psk,
       mode: opts.keyDerivation,
@@ -170,6 +176,12 @@ export class Engine {
       finished: (reqId, nodeId, err) => this.connectFinished(reqId, nodeId, err),
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
       handshakeAttempts: opts.handshakeAttempts,
+      rejected: (kind, address, nodeId, now) => {
+        if (kind === 'unaccepted') this.counters.handshakeUnaccepted++;
+        else this.counters.handshakeUnauthenticated++;
+        this.countersDirty = true;
+        this.notices.rejected(kind, address, nodeId, now);
+      },
     });
     this.heartbeatTimer = this.timers.schedule(Infinity, (now) => this.heartbeat(now));
     // Its flush writes the counters held back by the interval.
@@ -265,11 +277,21 @@ export class Engine {
         return;
       }
       case Op.ACCEPT:
-        this.handshaker.accept(r.u64(0));
+        if (r.flags & 1) this.handshaker.acceptAnyInitiator();
+        else this.handshaker.accept(r.u64(0));
         return;
       case Op.CONNECT: {
         const c = readConnect(r);
         this.handshaker.connect(c.reqId, c.address, { publicKey: c.publicKey, nodeId: c.nodeId }, now);
+        this.out.probe?.(c.address, natKeepAlive(this.opts.nodeId));
+        return;
+      }
+      case Op.CANCEL_CONNECT:
+        this.handshaker.cancel(r.u32(0));
+        return;
+      case Op.UNREACHABLE: {
+        const n = readAddressNote(r);
+        this.handleUnreachable(n.address, new TextDecoder().decode(n.data));
         return;
       }
       case Op.CLAIM:
@@ -326,7 +348,7 @@ export class Engine {
           c.malformed++;
           continue;
         }
-        this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address, now);
+        this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address, now, new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(32, true));
         continue;
       }
       const peer = this.bySession.get(headerSessionId(b));
@@ -383,6 +405,11 @@ export class Engine {
         this.streams.onEventPlane(peer, b.flags(i), b.streamId(i), b.sequence(i), b.frameCount(i), b.payload(i), b.channelHash(i), b.originHash(i), now);
       }
     }
+  }
+
+  /** The transport's probe saw ICMP unreachable for `address`: connects to it fail with PEER_UNREACHABLE. */
+  handleUnreachable(address: string, detail: string): void {
+    if (!this.closed) this.handshaker.unreachable(address, detail);
   }
 
   // ---- sessions, peers, heartbeats ------------------------------------------------------------
@@ -537,7 +564,9 @@ export class Engine {
       this.raw = [];
     }
     if (out.length) {
+      // The stats record went out above: the bytes counted here reach the app with the next one.
       this.countersDirty = true;
+      this.timers.reschedule(this.statsTimer, this.statsAt + STATS_INTERVAL_MS);
       this.out.send(out);
     }
   }

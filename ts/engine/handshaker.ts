@@ -28,7 +28,16 @@ export interface HandshakerDeps {
   finished(reqId: number, nodeId: bigint, err: HandshakeError | undefined): void;
   handshakeTimeoutMs?: number;
   handshakeAttempts?: number;
+  /**
+   * A msg1 was refused: `unaccepted` = it authenticates under the PSK for node `nodeId` (the id its
+   * header names), which this node has not accept()ed; `unauthenticated` = under no prologue this
+   * node knows (wrong PSK, a Noise key not this node's, or an unaccepted initiator that names no id).
+   */
+  rejected?(kind: 'unaccepted' | 'unauthenticated', address: string, nodeId: bigint | undefined, now: number): void;
 }
+
+/** msg1 checked against an initiator id named in its header but not accepted (classification only), per second. */
+const CLASSIFY_PER_SECOND = 20;
 
 interface Attempt {
   reqId: number;
@@ -47,6 +56,10 @@ export class Handshaker {
   /** Every connect in progress (waiting for a reply or for its backoff). */
   private readonly active = new Set<Attempt>();
   private readonly expected = new Set<bigint>();
+  /** accept('any'): admit an initiator under the node id its msg1 header names (any PSK holder). */
+  private acceptAny = false;
+  private classifyTokens = CLASSIFY_PER_SECOND;
+  private classifyAt = -Infinity;
   /** The last initiator ephemeral answered per initiator node id. */
   private readonly answered = new Map<bigint, string>();
   private closed = false;
@@ -57,6 +70,31 @@ export class Handshaker {
 
   accept(nodeId: bigint): void {
     this.expected.add(nodeId);
+  }
+
+  acceptAnyInitiator(): void {
+    this.acceptAny = true;
+  }
+
+  /** The app abandoned connect `reqId` (abort, timeout): it ends without a report. */
+  cancel(reqId: number): void {
+    for (const a of this.active) {
+      if (a.reqId !== reqId) continue;
+      this.deps.timers.cancel(a.timer);
+      this.active.delete(a);
+      if (this.pending.get(a.address) === a) this.pending.delete(a.address);
+    }
+  }
+
+  /** The network says nobody listens at `address`: its connects fail now, without retries. */
+  unreachable(address: string, detail: string): void {
+    for (const a of [...this.active]) {
+      if (a.address !== address) continue;
+      this.deps.timers.cancel(a.timer);
+      this.active.delete(a);
+      if (this.pending.get(a.address) === a) this.pending.delete(a.address);
+      this.deps.finished(a.reqId, a.peer.nodeId, new HandshakeError('PEER_UNREACHABLE', `${address} is unreachable: ${detail}`));
+    }
   }
 
   /** Runs up to 3 attempts of 5 s each (configurable); reports through `finished`. */
@@ -92,7 +130,7 @@ export class Handshaker {
       );
     });
     this.pending.set(a.address, a);
-    this.deps.send(encodeHandshakePacket(message), a.address);
+    this.deps.send(withInitiatorId(encodeHandshakePacket(message), this.deps.ownNodeId), a.address);
   }
 
   /** An attempt failed: retry after the backoff, or report the last error. */
@@ -113,8 +151,8 @@ export class Handshaker {
     );
   }
 
-  /** A HANDSHAKE packet's Noise message from `address`. */
-  onHandshake(message: Uint8Array, address: string, now: number): void {
+  /** A HANDSHAKE packet's Noise message from `address`; `namedId` = the initiator id its header names (0: none). */
+  onHandshake(message: Uint8Array, address: string, now: number, namedId = 0n): void {
     const waiting = this.pending.get(address);
     if (waiting) {
       this.pending.delete(address);
@@ -133,15 +171,19 @@ export class Handshaker {
       this.deps.finished(waiting.reqId, waiting.peer.nodeId, undefined);
       return;
     }
-    if (this.expected.size === 0) {
+    const named = namedId !== 0n && namedId !== this.deps.ownNodeId ? namedId : undefined;
+    const candidates = [...this.expected];
+    if (named !== undefined && this.acceptAny && !this.expected.has(named)) candidates.unshift(named);
+    if (candidates.length === 0) {
       this.failures++;
+      this.classify(message, address, named, now);
       return;
     }
     try {
       const r = responderRead({
         psk: this.deps.psk,
         staticKeypair: this.deps.staticKeypair,
-        initiatorNodeId: [...this.expected],
+        initiatorNodeId: candidates,
         responderNodeId: this.deps.ownNodeId,
         mode: this.deps.mode,
         message,
@@ -158,9 +200,37 @@ export class Handshaker {
       this.deps.established({ peerNodeId: r.initiatorNodeId, address, keys: r.keys, rttMs: 0, role: 'responder' }, now);
     } catch (e) {
       this.failures++;
+      if (e instanceof HandshakeError && e.code === 'HANDSHAKE_AUTH') this.classify(message, address, named, now);
       // A net-v0.27 responder answers a mode mismatch so the initiator fails fast, not by timeout.
       if (e instanceof KeyDerivationMismatchError && e.reply) this.deps.send(encodeHandshakePacket(e.reply), address);
     }
+  }
+
+  /**
+   * Tells why a msg1 was refused: one that names an initiator id this node did not accept is read
+   * under that id's prologue (a bounded number per second) to see whether only accept() was missing.
+   */
+  private classify(message: Uint8Array, address: string, named: bigint | undefined, now: number): void {
+    const report = this.deps.rejected;
+    if (!report) return;
+    if (named !== undefined && !this.expected.has(named) && !this.acceptAny) {
+      this.classifyTokens = Math.min(CLASSIFY_PER_SECOND, this.classifyTokens + ((now - this.classifyAt) * CLASSIFY_PER_SECOND) / 1000);
+      this.classifyAt = now;
+      if (this.classifyTokens >= 1) {
+        this.classifyTokens--;
+        try {
+          responderRead({ psk: this.deps.psk, staticKeypair: this.deps.staticKeypair, initiatorNodeId: named, responderNodeId: this.deps.ownNodeId, mode: this.deps.mode, message });
+          report('unaccepted', address, named, now);
+          return;
+        } catch (e) {
+          if (e instanceof KeyDerivationMismatchError) {
+            report('unaccepted', address, named, now);
+            return;
+          }
+        }
+      }
+    }
+    report('unauthenticated', address, named, now);
   }
 
   /** Node shutdown: every connect in progress fails with HANDSHAKE_CLOSED. */
@@ -174,6 +244,14 @@ export class Handshaker {
     this.active.clear();
     this.pending.clear();
   }
+}
+
+/** Offset of the header's stream_id, where this project's initiators name their node id in msg1 (wire.md §6 says 0; receivers ignore it). */
+const NAMED_ID_OFFSET = 32;
+
+function withInitiatorId(packet: Uint8Array, nodeId: bigint): Uint8Array {
+  new DataView(packet.buffer, packet.byteOffset, packet.byteLength).setBigUint64(NAMED_ID_OFFSET, nodeId, true);
+  return packet;
 }
 
 function hex(b: Uint8Array): string {

@@ -8,7 +8,7 @@ import type { Transport } from '../transports/transport.js';
 import { NetMeshError } from '../errors.js';
 import { Engine, engineOptions } from './engine.js';
 import { EngineDriver } from './driver.js';
-import { Op, writeDatagramBatches } from './link-format.js';
+import { Op, writeAddressNote, writeDatagramBatches } from './link-format.js';
 import { Ring, RingConsumer, RingProducer } from './ring.js';
 import type { InitMessage, WorkerMessage } from './worker-protocol.js';
 
@@ -65,6 +65,10 @@ async function start(ep: WorkerEndpoint, msg: InitMessage): Promise<void> {
     publish: () => toApp.publish(),
     // Bridged, datagrams wait in the link until the app thread takes them to its transport.
     backlog: bridged ? () => Math.ceil(toApp.unread / 8192) : () => transport!.sendBacklog?.() ?? 0,
+    // Bridged, the app thread's transport probes (PROBE out, UNREACHABLE back in).
+    probe: bridged
+      ? (address, payload) => writeAddressNote(toApp, Op.PROBE, address, payload)
+      : (address, payload) => transport!.probe?.(address, payload, (detail) => driver.onUnreachable(address, detail)),
   });
   let closing = false;
   const driver = new EngineDriver(

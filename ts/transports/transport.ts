@@ -62,6 +62,13 @@ export interface Transport {
    * absent). The engine paces its sends by it, so its own queues hold the backlog, not the socket's.
    */
   sendBacklog?(): number;
+  /**
+   * Optional: send `payload` to `address` in a way that lets the network's answer be seen, and call
+   * `unreachable` (once, at most) if it says nobody listens there (ICMP port or host unreachable).
+   * Silence means nothing. connect() uses it to fail fast with PEER_UNREACHABLE; the payload is a
+   * datagram a live peer drops harmlessly (a NAT keep-alive, wire.md §17).
+   */
+  probe?(address: string, payload: Uint8Array, unreachable: (detail: string) => void): void;
   /** Free the socket and handles. Idempotent: every call returns the same promise. */
   close(): Promise<void>;
   stats(): TransportStats;
