@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HandshakeError, InvalidArgumentError } from '../../ts/errors.js';
 import { Identity } from '../../ts/identity/identity.js';
+import { NodeDgramTransport } from '../../ts/transports/node-dgram.js';
 import { NodeSet, PLACEMENTS, deadPort, peerOf, rejection } from './helpers.js';
 import { until } from '../node/helpers.js';
 
@@ -22,6 +23,14 @@ describe.each(PLACEMENTS)('%s engine: connect errors', (engine) => {
     expect(err.message).toContain(address);
     expect(ms).toBeLessThan(3000);
     expect(a.peers()).toEqual([]);
+  });
+
+  it('PEER_UNREACHABLE through an app-supplied UDP transport too (bridged to a worker engine, or inline)', async () => {
+    const a = await set.node(engine, { transport: new NodeDgramTransport() });
+    const address = await deadPort();
+    const { err, ms } = await rejection(a.connect(address, { publicKey: strangerKey(), nodeId: 78n }));
+    expect(err.code).toBe('PEER_UNREACHABLE');
+    expect(ms).toBeLessThan(3000);
   });
 
   it('a responder counts and reports a handshake from a node it has not accept()ed; the initiator times out within timeoutMs', async () => {
