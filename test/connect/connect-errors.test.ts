@@ -45,8 +45,8 @@ describe.each(PLACEMENTS)('%s engine: connect errors', (engine) => {
     await until(() => b.stats().handshakesRefused.unaccepted >= 1, 3000, 'the refusal to be counted');
     expect(b.stats().handshakesRefused.unauthenticated).toBe(0);
     expect(b.stats().dropped.handshake).toBeGreaterThanOrEqual(1);
-    await until(() => b.warnings.some((w) => w.code === 'HANDSHAKE_NOT_ACCEPTED'), 3000, 'the warning');
-    const w = b.warnings.find((x) => x.code === 'HANDSHAKE_NOT_ACCEPTED')!;
+    await until(() => b.warned.some((w) => w.code === 'HANDSHAKE_NOT_ACCEPTED'), 3000, 'the warning');
+    const w = b.warned.find((x) => x.code === 'HANDSHAKE_NOT_ACCEPTED')!;
     expect(w.message).toContain(String(a.nodeId));
     expect(w.message).toContain('accept');
   });
@@ -59,8 +59,8 @@ describe.each(PLACEMENTS)('%s engine: connect errors', (engine) => {
     expect(err.code).toBe('HANDSHAKE_TIMEOUT');
     await until(() => b.stats().handshakesRefused.unauthenticated >= 1, 3000, 'the refusal to be counted');
     expect(b.stats().handshakesRefused.unaccepted).toBe(0);
-    await until(() => b.warnings.some((w) => w.code === 'HANDSHAKE_UNAUTHENTICATED'), 3000, 'the warning');
-    expect(b.warnings.find((w) => w.code === 'HANDSHAKE_UNAUTHENTICATED')!.message).toMatch(/PSK/);
+    await until(() => b.warned.some((w) => w.code === 'HANDSHAKE_UNAUTHENTICATED'), 3000, 'the warning');
+    expect(b.warned.find((w) => w.code === 'HANDSHAKE_UNAUTHENTICATED')!.message).toMatch(/PSK/);
   });
 
   it('CONNECT_ABORTED when the signal fires, promptly, and the engine stops its attempts', async () => {

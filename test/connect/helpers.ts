@@ -11,11 +11,11 @@ export class NodeSet {
   private readonly nodes: MeshNode[] = [];
   private readonly sockets: dgram.Socket[] = [];
 
-  async node(engine: 'worker' | 'inline', opts: Partial<MeshNodeOptions> = {}): Promise<MeshNode & { warnings: Warning[] }> {
+  async node(engine: 'worker' | 'inline', opts: Partial<MeshNodeOptions> = {}): Promise<MeshNode & { warned: Warning[] }> {
     const warnings: Warning[] = [];
     const n = await MeshNode.create({ psk: PSK, engine, onWarning: (w) => warnings.push(w), ...opts });
     this.nodes.push(n);
-    return Object.assign(n, { warnings });
+    return Object.assign(n, { warned: warnings });
   }
 
   /** A bound socket that reads and ignores everything (no ICMP, no answer); `received` counts datagrams. */
