@@ -51,6 +51,16 @@ describe.each(PLACEMENTS)('%s engine: connect errors', (engine) => {
     expect(w.message).toContain('accept');
   });
 
+  it("the initiator's timeout says a socket listens there when no ICMP unreachable came back", async () => {
+    const a = await set.node(engine, { handshakeTimeoutMs: 300, handshakeAttempts: 1 });
+    const b = await set.node(engine);
+    const { err, ms } = await rejection(a.connect(b.address, peerOf(b)));
+    expect(err.code).toBe('HANDSHAKE_TIMEOUT');
+    expect(err.message).toMatch(/no ICMP unreachable/);
+    expect(err.message).toMatch(/accept\(\)ed/);
+    expect(ms).toBeLessThan(3000);
+  });
+
   it('a responder counts and reports a handshake under a different PSK', async () => {
     const a = await set.node(engine, { psk: 'ee'.repeat(32) });
     const b = await set.node(engine);

@@ -95,8 +95,11 @@ export interface EngineOutput {
   publish(): void;
   /** Datagrams handed to `send` that have not left yet (the engine paces its sends by it). */
   backlog?(): number;
-  /** Asks the transport to watch for ICMP unreachable at `address` (Transport.probe); answers come to handleUnreachable. */
-  probe?(address: string, payload: Uint8Array): void;
+  /**
+   * Asks the transport to watch for ICMP unreachable at `address` (Transport.probe); answers come
+   * to handleUnreachable. True when the transport is probing (its silence then says something).
+   */
+  probe?(address: string, payload: Uint8Array): boolean;
 }
 
 /** Node counters go to the app at most this often (node.stats() is at most this old). */
@@ -283,7 +286,7 @@ export class Engine {
       case Op.CONNECT: {
         const c = readConnect(r);
         this.handshaker.connect(c.reqId, c.address, { publicKey: c.publicKey, nodeId: c.nodeId }, now);
-        this.out.probe?.(c.address, natKeepAlive(this.opts.nodeId));
+        if (this.out.probe?.(c.address, natKeepAlive(this.opts.nodeId))) this.handshaker.probed(c.reqId);
         return;
       }
       case Op.CANCEL_CONNECT:

@@ -48,6 +48,8 @@ interface Attempt {
   startedAt: number;
   timer?: Timer;
   lastError?: HandshakeError;
+  /** The transport probes the address for ICMP unreachable: a timeout then means something listens there. */
+  probed?: boolean;
 }
 
 export class Handshaker {
@@ -84,6 +86,11 @@ export class Handshaker {
       this.active.delete(a);
       if (this.pending.get(a.address) === a) this.pending.delete(a.address);
     }
+  }
+
+  /** The transport is probing connect `reqId`'s address (see Attempt.probed). */
+  probed(reqId: number): void {
+    for (const a of this.active) if (a.reqId === reqId) a.probed = true;
   }
 
   /** The network says nobody listens at `address`: its connects fail now, without retries. */
@@ -124,7 +131,9 @@ export class Handshaker {
         a,
         new HandshakeError(
           'HANDSHAKE_TIMEOUT',
-          `no handshake reply from ${a.address} within ${timeoutMs} ms: the peer is unreachable, has not accept()ed this node, or uses a different PSK or Noise key`,
+          a.probed
+            ? `no handshake reply from ${a.address} within ${timeoutMs} ms, and no ICMP unreachable came back either (on a local network: something listens there): the node there has not accept()ed this node, or uses a different PSK, or is not the node whose Noise key and id were given`
+            : `no handshake reply from ${a.address} within ${timeoutMs} ms: the peer is unreachable, has not accept()ed this node, or uses a different PSK or Noise key`,
         ),
         t,
       );

@@ -32,7 +32,7 @@ export class InlineEngineHost implements EngineHost {
       link: this.toApp,
       publish: () => this.publish(),
       backlog: () => this.transport.sendBacklog?.() ?? 0,
-      probe: (address, payload) => this.transport.probe?.(address, payload, (detail) => this.driver.onUnreachable(address, detail)),
+      probe: (address, payload) => this.transport.probe?.(address, payload, (detail) => this.driver.onUnreachable(address, detail)) ?? false,
     });
     this.driver = new EngineDriver(this.engine, (now) => this.drainInbox(now), (e) => this.fail(e));
     transport.onReceive((batch) => this.driver.onDatagrams(batch));

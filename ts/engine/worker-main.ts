@@ -67,8 +67,11 @@ async function start(ep: WorkerEndpoint, msg: InitMessage): Promise<void> {
     backlog: bridged ? () => Math.ceil(toApp.unread / 8192) : () => transport!.sendBacklog?.() ?? 0,
     // Bridged, the app thread's transport probes (PROBE out, UNREACHABLE back in).
     probe: bridged
-      ? (address, payload) => writeAddressNote(toApp, Op.PROBE, address, payload)
-      : (address, payload) => transport!.probe?.(address, payload, (detail) => driver.onUnreachable(address, detail)),
+      ? (address, payload) => {
+          writeAddressNote(toApp, Op.PROBE, address, payload);
+          return false; // whether the app's transport probes is not known here
+        }
+      : (address, payload) => transport!.probe?.(address, payload, (detail) => driver.onUnreachable(address, detail)) ?? false,
   });
   let closing = false;
   const driver = new EngineDriver(

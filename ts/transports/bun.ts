@@ -225,8 +225,8 @@ export class BunNativeTransport implements Transport {
     this.batcher.setHandler(handler);
   }
 
-  probe(address: string, payload: Uint8Array, unreachable: (detail: string) => void): void {
-    if (!this.closing) this.probes.probe(address, payload, unreachable);
+  probe(address: string, payload: Uint8Array, unreachable: (detail: string) => void): boolean {
+    return !this.closing && this.probes.probe(address, payload, unreachable);
   }
 
   close(): Promise<void> {

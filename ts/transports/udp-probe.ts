@@ -26,13 +26,13 @@ export class UdpProbes {
 
   constructor(private readonly dgram: () => DgramModule | Promise<DgramModule>) {}
 
-  probe(address: string, payload: Uint8Array, unreachable: (detail: string) => void): void {
-    if (this.closed || this.open.size >= MAX_PROBES) return;
+  probe(address: string, payload: Uint8Array, unreachable: (detail: string) => void): boolean {
+    if (this.closed || this.open.size >= MAX_PROBES) return false;
     let dest;
     try {
       dest = parseIpAddress(address, 'probe address');
     } catch {
-      return;
+      return false;
     }
     void Promise.resolve(this.dgram()).then((dgram) => {
       if (this.closed || this.open.size >= MAX_PROBES) return;
@@ -66,6 +66,7 @@ export class UdpProbes {
         finish();
       }
     }, () => undefined);
+    return true;
   }
 
   close(): void {
