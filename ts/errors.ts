@@ -22,6 +22,11 @@ export type NetMeshErrorCode =
   | 'HANDSHAKE_CLOSED'
   | 'HANDSHAKE_FAILED'
   | 'KEY_DERIVATION_MISMATCH'
+  // HandshakeError from connect(): ICMP port/host unreachable, the AbortSignal fired, a host name
+  // the runtime could not resolve
+  | 'PEER_UNREACHABLE'
+  | 'CONNECT_ABORTED'
+  | 'ADDRESS_UNRESOLVED'
   // BackpressureError, NotConnectedError, StreamResetError
   | 'BACKPRESSURE'
   | 'NOT_CONNECTED'

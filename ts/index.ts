@@ -76,6 +76,14 @@ export type {
   PeerEventKind,
 } from './node/peer.js';
 export type {
+  /** Options of `node.connect`: an AbortSignal and a bound on the whole connect (`timeoutMs`). */
+  ConnectOptions,
+} from './node/connect-args.js';
+export type {
+  /** Which initiators a node answers (`MeshNode.create({ accept })`): "listed" (accept()ed ids) or "any" holder of the PSK. */
+  AcceptPolicy,
+} from './node/node-options.js';
+export type {
   /** A peer's health as the failure detector sees it: "healthy", "suspected" or "failed". */
   Health,
 } from './node/failure-detector.js';

@@ -2,7 +2,7 @@
 // proxy relays to the server (node B) from `back`, and hooks see every datagram each way, so a
 // test can capture, drop or inject handshake packets (an on-path attacker, within what UDP allows).
 import { createSocket, type Socket } from 'node:dgram';
-import { headerFlags, PacketFlags } from '../../ts/core/header.js';
+import { classifyDatagram, DatagramClass, headerFlags, PacketFlags } from '../../ts/core/header.js';
 
 export function isHandshake(d: Uint8Array): boolean {
   return d.length >= 68 && (headerFlags(d) & PacketFlags.HANDSHAKE) !== 0;
@@ -34,8 +34,11 @@ export class UdpProxy {
     private readonly server: string,
   ) {
     front.on('message', (m, r) => {
-      this.client = r;
       const d = new Uint8Array(m);
+      // connect()'s unreachable probe (a NAT keep-alive from its own short-lived socket) is not
+      // the client: it must not take the client's place.
+      if (classifyDatagram(d) === DatagramClass.KEEPALIVE) return;
+      this.client = r;
       if (this.fromClient(d)) sendTo(back, d, this.server);
     });
     back.on('message', (m) => {

@@ -32,6 +32,14 @@ export class EngineDriver {
     });
   }
 
+  /** The transport's probe saw ICMP unreachable for `address`. */
+  onUnreachable(address: string, detail: string): void {
+    this.turn((now) => {
+      this.drainLink(now);
+      this.engine.handleUnreachable(address, detail);
+    });
+  }
+
   private readonly onTimer = (): void => {
     // Run from the host timer or from an immediate: either way the other is now stale (a timer
     // left behind would fire into a later turn and arm another one, a growing set of them).

@@ -10,6 +10,7 @@ import { PacketSession } from '../core/session.js';
 import { SealBuilder } from '../core/seal-builder.js';
 import { PacketStatus } from '../core/packet-status.js';
 import { checkHeader, classifyDatagram, DatagramClass, headerFlags, headerPayloadLen, headerSessionId, HEADER_SIZE, PacketFlags } from '../core/header.js';
+import { natKeepAlive, RejectionNotices } from './handshake-notices.js';
 import type { KeyDerivationMode } from '../session/handshake.js';
 import type { NoiseKeypair } from '../session/noise.js';
 import type { HandshakeError } from '../errors.js';
@@ -54,6 +55,7 @@ import {
   writeStreamClosed,
   writeStreamOpened,
   writeWarning,
+  readAddressNote,
   type CloseReason,
   type EngineCounters,
 } from './link-format.js';
@@ -102,6 +104,11 @@ export interface EngineOutput {
    * the link), so the engine may reuse their buffer. Absent or false: the buffer is left alone.
    */
   released?(): boolean;
+  /**
+   * Asks the transport to watch for ICMP unreachable at `address` (Transport.probe); answers come
+   * to handleUnreachable. True when the transport is probing (its silence then says something).
+   */
+  probe?(address: string, payload: Uint8Array): boolean;
 }
 
 /** Node counters go to the app at most this often (node.stats() is at most this old). */
@@ -119,6 +126,7 @@ export class Engine {
   readonly timers = new Timers();
   readonly streams: StreamTable;
   private readonly handshaker: Handshaker;
+  private readonly notices: RejectionNotices;
   private readonly byNode = new Map<bigint, EnginePeer>();
   private readonly bySession = new Map<bigint, EnginePeer>();
   /** Responder sessions waiting for key confirmation before they replace a live one. */
@@ -169,6 +177,7 @@ export class Engine {
       pathBacklog: () => (this.out.backlog?.() ?? 0) + this.queuedPackets,
     };
     this.streams = new StreamTable(io, opts.streams);
+    this.notices = new RejectionNotices((code, message) => writeWarning(this.out.link, code, message));
     this.handshaker = new Handshaker({
       psk: opts.psk,
       mode: opts.keyDerivation,
@@ -185,6 +194,12 @@ export class Engine {
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
       handshakeAttempts: opts.handshakeAttempts,
       budget: opts.handshakeBudget,
+      rejected: (kind, address, nodeId, now) => {
+        if (kind === 'unaccepted') this.counters.handshakeUnaccepted++;
+        else this.counters.handshakeUnauthenticated++;
+        this.countersDirty = true;
+        this.notices.rejected(kind, address, nodeId, now);
+      },
     });
     this.heartbeatTimer = this.timers.schedule(Infinity, (now) => this.heartbeat(now));
     // Its flush writes the counters held back by the interval.
@@ -280,11 +295,21 @@ export class Engine {
         return;
       }
       case Op.ACCEPT:
-        this.handshaker.accept(r.u64(0));
+        if (r.flags & 1) this.handshaker.acceptAnyInitiator();
+        else this.handshaker.accept(r.u64(0));
         return;
       case Op.CONNECT: {
         const c = readConnect(r);
         this.handshaker.connect(c.reqId, c.address, { publicKey: c.publicKey, nodeId: c.nodeId }, now);
+        if (this.out.probe?.(c.address, natKeepAlive(this.opts.nodeId))) this.handshaker.probed(c.reqId);
+        return;
+      }
+      case Op.CANCEL_CONNECT:
+        this.handshaker.cancel(r.u32(0));
+        return;
+      case Op.UNREACHABLE: {
+        const n = readAddressNote(r);
+        this.handleUnreachable(n.address, new TextDecoder().decode(n.data));
         return;
       }
       case Op.CLAIM:
@@ -341,7 +366,7 @@ export class Engine {
           c.malformed++;
           continue;
         }
-        this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address, now);
+        this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address, now, new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(32, true));
         continue;
       }
       const sid = headerSessionId(b);
@@ -401,6 +426,11 @@ export class Engine {
         this.streams.onEventPlane(peer, b.flags(i), b.streamId(i), b.sequence(i), b.frameCount(i), b.payload(i), b.channelHash(i), b.originHash(i), now);
       }
     }
+  }
+
+  /** The transport's probe saw ICMP unreachable for `address`: connects to it fail with PEER_UNREACHABLE. */
+  handleUnreachable(address: string, detail: string): void {
+    if (!this.closed) this.handshaker.unreachable(address, detail);
   }
 
   // ---- sessions, peers, heartbeats ------------------------------------------------------------
@@ -612,7 +642,9 @@ export class Engine {
       this.raw = [];
     }
     if (out.length) {
+      // The stats record went out above: the bytes counted here reach the app with the next one.
       this.countersDirty = true;
+      this.timers.reschedule(this.statsTimer, this.statsAt + STATS_INTERVAL_MS);
       try {
         this.out.send(out);
       } finally {

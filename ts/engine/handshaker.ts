@@ -35,7 +35,16 @@ export interface HandshakerDeps {
   handshakeTimeoutMs?: number;
   handshakeAttempts?: number;
   budget?: HandshakeBudgetOptions;
+  /**
+   * A msg1 was refused: `unaccepted` = it authenticates under the PSK for node `nodeId` (the id its
+   * header names), which this node has not accept()ed; `unauthenticated` = under no prologue this
+   * node knows (wrong PSK, a Noise key not this node's, or an unaccepted initiator that names no id).
+   */
+  rejected?(kind: 'unaccepted' | 'unauthenticated', address: string, nodeId: bigint | undefined, now: number): void;
 }
+
+/** msg1 checked against an initiator id named in its header but not accepted (classification only), per second. */
+const CLASSIFY_PER_SECOND = 20;
 
 interface Attempt {
   reqId: number;
@@ -46,6 +55,8 @@ interface Attempt {
   startedAt: number;
   timer?: Timer;
   lastError?: HandshakeError;
+  /** The transport probes the address for ICMP unreachable: a timeout then means something listens there. */
+  probed?: boolean;
 }
 
 export class Handshaker {
@@ -58,6 +69,10 @@ export class Handshaker {
   private readonly budget: HandshakeBudget;
   /** Initiator ephemerals of msg1s answered recently (insertion order = age). */
   private readonly answered = new Set<string>();
+  /** accept('any'): admit an initiator under the node id its msg1 header names (any PSK holder). */
+  private acceptAny = false;
+  private classifyTokens = CLASSIFY_PER_SECOND;
+  private classifyAt = -Infinity;
   private closed = false;
   /** Handshake datagrams dropped after a read (forged, wrong PSK or key, junk replies). */
   failures = 0;
@@ -73,6 +88,36 @@ export class Handshaker {
 
   accept(nodeId: bigint): void {
     this.screen.add(nodeId);
+  }
+
+  acceptAnyInitiator(): void {
+    this.acceptAny = true;
+  }
+
+  /** The app abandoned connect `reqId` (abort, timeout): it ends without a report. */
+  cancel(reqId: number): void {
+    for (const a of this.active) {
+      if (a.reqId !== reqId) continue;
+      this.deps.timers.cancel(a.timer);
+      this.active.delete(a);
+      if (this.pending.get(a.address) === a) this.pending.delete(a.address);
+    }
+  }
+
+  /** The transport is probing connect `reqId`'s address (see Attempt.probed). */
+  probed(reqId: number): void {
+    for (const a of this.active) if (a.reqId === reqId) a.probed = true;
+  }
+
+  /** The network says nobody listens at `address`: its connects fail now, without retries. */
+  unreachable(address: string, detail: string): void {
+    for (const a of [...this.active]) {
+      if (a.address !== address) continue;
+      this.deps.timers.cancel(a.timer);
+      this.active.delete(a);
+      if (this.pending.get(a.address) === a) this.pending.delete(a.address);
+      this.deps.finished(a.reqId, a.peer.nodeId, new HandshakeError('PEER_UNREACHABLE', `${address} is unreachable: ${detail}`));
+    }
   }
 
   /** Runs up to 3 attempts of 5 s each (configurable); reports through `finished`. */
@@ -102,13 +147,15 @@ export class Handshaker {
         a,
         new HandshakeError(
           'HANDSHAKE_TIMEOUT',
-          `no handshake reply from ${a.address} within ${timeoutMs} ms: the peer is unreachable, has not accept()ed this node, or uses a different PSK or Noise key`,
+          a.probed
+            ? `no handshake reply from ${a.address} within ${timeoutMs} ms, and no ICMP unreachable came back either (on a local network: something listens there): the node there has not accept()ed this node, or uses a different PSK, or is not the node whose Noise key and id were given`
+            : `no handshake reply from ${a.address} within ${timeoutMs} ms: the peer is unreachable, has not accept()ed this node, or uses a different PSK or Noise key`,
         ),
         t,
       );
     });
     this.pending.set(a.address, a);
-    this.deps.send(encodeHandshakePacket(message), a.address);
+    this.deps.send(withInitiatorId(encodeHandshakePacket(message), this.deps.ownNodeId), a.address);
   }
 
   /** An attempt failed: retry after the backoff, or report the last error. */
@@ -129,14 +176,14 @@ export class Handshaker {
     );
   }
 
-  /** A HANDSHAKE packet's Noise message from `address`. */
-  onHandshake(message: Uint8Array, address: string, now: number): void {
+  /** A HANDSHAKE packet's Noise message from `address`; `namedId` = the initiator id its header names (0: none). */
+  onHandshake(message: Uint8Array, address: string, now: number, namedId = 0n): void {
     const waiting = this.pending.get(address);
     if (waiting) {
       this.onReply(waiting, message, address, now);
       return;
     }
-    this.onMsg1(message, address, now);
+    this.onMsg1(message, address, now, namedId !== 0n && namedId !== this.deps.ownNodeId ? namedId : undefined);
   }
 
   /** msg2 (or junk) from the address an attempt waits on. */
@@ -165,11 +212,14 @@ export class Handshaker {
   /**
    * msg1 from a possible initiator. Cheapest checks first: accepted initiators at all, a replay of
    * an ephemeral answered recently, the budgets; then one X25519 for the screen; a full read only
-   * for a msg1 that authenticates.
+   * for a msg1 that authenticates. Under accept('any') a msg1 naming an id no one accepted is
+   * read under that id (the budgets still apply).
    */
-  private onMsg1(message: Uint8Array, address: string, now: number): void {
-    if (this.screen.size === 0) {
+  private onMsg1(message: Uint8Array, address: string, now: number, named: bigint | undefined): void {
+    const anyNamed = named !== undefined && this.acceptAny && !this.screen.has(named);
+    if (this.screen.size === 0 && !anyNamed) {
       this.failures++;
+      this.classify(message, address, named, now);
       return;
     }
     const eph = message.length >= 32 ? hex(message.subarray(0, 32)) : '';
@@ -183,15 +233,19 @@ export class Handshaker {
       return;
     }
     const found = this.screen.screen(message);
-    if (!found.ok) {
+    let initiator: bigint;
+    if (found.ok) initiator = found.initiatorNodeId;
+    else if (anyNamed) initiator = named;
+    else {
       this.failures++;
+      this.classify(message, address, named, now);
       return;
     }
     try {
       const r = responderRead({
         psk: this.deps.psk,
         staticKeypair: this.deps.staticKeypair,
-        initiatorNodeId: found.initiatorNodeId,
+        initiatorNodeId: initiator,
         responderNodeId: this.deps.ownNodeId,
         mode: this.deps.mode,
         message,
@@ -203,9 +257,37 @@ export class Handshaker {
       this.deps.established({ peerNodeId: r.initiatorNodeId, address, keys: r.keys, rttMs: 0, role: 'responder' }, now);
     } catch (e) {
       this.failures++;
+      if (e instanceof HandshakeError && e.code === 'HANDSHAKE_AUTH') this.classify(message, address, named, now);
       // A net-v0.27 responder answers a mode mismatch so the initiator fails fast, not by timeout.
       if (e instanceof KeyDerivationMismatchError && e.reply) this.deps.send(encodeHandshakePacket(e.reply), address);
     }
+  }
+
+  /**
+   * Tells why a msg1 was refused: one that names an initiator id this node did not accept is read
+   * under that id's prologue (a bounded number per second) to see whether only accept() was missing.
+   */
+  private classify(message: Uint8Array, address: string, named: bigint | undefined, now: number): void {
+    const report = this.deps.rejected;
+    if (!report) return;
+    if (named !== undefined && !this.screen.has(named) && !this.acceptAny) {
+      this.classifyTokens = Math.min(CLASSIFY_PER_SECOND, this.classifyTokens + ((now - this.classifyAt) * CLASSIFY_PER_SECOND) / 1000);
+      this.classifyAt = now;
+      if (this.classifyTokens >= 1) {
+        this.classifyTokens--;
+        try {
+          responderRead({ psk: this.deps.psk, staticKeypair: this.deps.staticKeypair, initiatorNodeId: named, responderNodeId: this.deps.ownNodeId, mode: this.deps.mode, message });
+          report('unaccepted', address, named, now);
+          return;
+        } catch (e) {
+          if (e instanceof KeyDerivationMismatchError) {
+            report('unaccepted', address, named, now);
+            return;
+          }
+        }
+      }
+    }
+    report('unauthenticated', address, named, now);
   }
 
   /** Node shutdown: every connect in progress fails with HANDSHAKE_CLOSED. */
@@ -230,4 +312,12 @@ function hex(b: Uint8Array): string {
   let s = '';
   for (const x of b) s += x.toString(16).padStart(2, '0');
   return s;
+}
+
+/** Offset of the header's stream_id, where this project's initiators name their node id in msg1 (wire.md §6 says 0; receivers ignore it). */
+const NAMED_ID_OFFSET = 32;
+
+function withInitiatorId(packet: Uint8Array, nodeId: bigint): Uint8Array {
+  new DataView(packet.buffer, packet.byteOffset, packet.byteLength).setBigUint64(NAMED_ID_OFFSET, nodeId, true);
+  return packet;
 }

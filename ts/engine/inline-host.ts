@@ -33,6 +33,7 @@ export class InlineEngineHost implements EngineHost {
       publish: () => this.publish(),
       backlog: () => this.transport.sendBacklog?.() ?? 0,
       released: () => this.transport.sendReleased?.() ?? false,
+      probe: (address, payload) => this.transport.probe?.(address, payload, (detail) => this.driver.onUnreachable(address, detail)) ?? false,
     });
     this.driver = new EngineDriver(this.engine, (now) => this.drainInbox(now), (e) => this.fail(e));
     transport.onReceive((batch) => this.driver.onDatagrams(batch));

@@ -32,6 +32,10 @@ export const Op = {
   DATAGRAMS_IN: 12,
   SHUTDOWN: 13,
   WANT: 14,
+  /** A connect the app abandoned (its AbortSignal fired or its timeoutMs passed). */
+  CANCEL_CONNECT: 20,
+  /** Bridged transport: a probe found the address unreachable (ICMP). */
+  UNREACHABLE: 21,
   // engine → app
   PEER: 32,
   CONNECT_RESULT: 33,
@@ -47,6 +51,8 @@ export const Op = {
   WARNING: 43,
   CLOSED: 44,
   FATAL: 45,
+  /** Bridged transport: probe this address for ICMP unreachable with this payload. */
+  PROBE: 50,
 } as const;
 
 const encoder = new TextEncoder();
@@ -266,9 +272,30 @@ function readConfig(r: LinkReader, o: number): WireStreamConfig {
 
 // ---- app → engine ------------------------------------------------------------------------------
 
-export function writeAccept(w: LinkWriter, nodeId: bigint): void {
-  const at = w.begin(Op.ACCEPT, 8);
+/** ACCEPT: expect `nodeId`, or (`any`, flag 1) admit any initiator holding the PSK. */
+export function writeAccept(w: LinkWriter, nodeId: bigint, any = false): void {
+  const at = w.begin(Op.ACCEPT, 8, any ? 1 : 0);
   w.dv.setBigUint64(at, nodeId, true);
+}
+
+export function writeCancelConnect(w: LinkWriter, reqId: number): void {
+  const at = w.begin(Op.CANCEL_CONNECT, 8);
+  w.dv.setUint32(at, reqId, true);
+}
+
+/** PROBE (engine → app) and UNREACHABLE (app → engine): an address and bytes (payload / detail text). */
+export function writeAddressNote(w: LinkWriter, op: number, address: string, data: Uint8Array): void {
+  const a = utf8(address);
+  const at = w.begin(op, 8 + a.length + data.length);
+  w.dv.setUint16(at, a.length, true);
+  w.dv.setUint32(at + 4, data.length, true);
+  w.buf.set(a, at + 8);
+  w.buf.set(data, at + 8 + a.length);
+}
+
+export function readAddressNote(r: LinkReader): { address: string; data: Uint8Array } {
+  const al = r.u16(0);
+  return { address: r.string(8, al), data: r.bytes(8 + al, r.u32(4)).slice() };
 }
 
 export interface ConnectCommand {
@@ -692,6 +719,9 @@ export const STATS_FIELDS = [
   'unsupported',
   'other',
   'rateLimited',
+  // msg1 that authenticated under the PSK from a node this node has not accept()ed / under no prologue it knows
+  'handshakeUnaccepted',
+  'handshakeUnauthenticated',
 ] as const;
 export type EngineCounters = Record<(typeof STATS_FIELDS)[number], number>;
 

@@ -10,7 +10,7 @@ import { coreModule } from '../core/wasm.js';
 import { builtin, runtimeName } from '../runtime/detect.js';
 import { EngineFailedError, TransportError } from '../errors.js';
 import type { Transport } from '../transports/transport.js';
-import { LinkReader, Op, readDatagrams, writeDatagramBatches } from './link-format.js';
+import { LinkReader, Op, readAddressNote, readDatagrams, writeAddressNote, writeDatagramBatches } from './link-format.js';
 import { Ring, RingConsumer, RingProducer, ringsNeedDoorbell } from './ring.js';
 import { scheduleAfterIo } from '../transports/receive-batcher.js';
 import type { EngineConfig, EngineHost } from './engine-host.js';
@@ -207,6 +207,7 @@ export class WorkerEngineHost implements EngineHost {
     this.handler = t
       ? (r) => {
           if (r.op === Op.DATAGRAMS_OUT) t.send(readDatagrams(r));
+          else if (r.op === Op.PROBE) this.probe(t, readAddressNote(r));
           else handler(r);
         }
       : handler;
@@ -218,6 +219,14 @@ export class WorkerEngineHost implements EngineHost {
     }
     consumers.add(this.drainMine);
     void this.reader.watch(drainAll);
+  }
+
+  /** Runs the engine's probe on the app's transport; an ICMP answer goes back as UNREACHABLE. */
+  private probe(t: Transport, n: { address: string; data: Uint8Array }): void {
+    t.probe?.(n.address, n.data, (detail) => {
+      writeAddressNote(this.writer, Op.UNREACHABLE, n.address, new TextEncoder().encode(detail));
+      this.wrote();
+    });
   }
 
   poll(): void {

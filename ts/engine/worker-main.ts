@@ -8,7 +8,7 @@ import type { Transport } from '../transports/transport.js';
 import { NetMeshError } from '../errors.js';
 import { Engine, engineOptions } from './engine.js';
 import { EngineDriver } from './driver.js';
-import { Op, writeDatagramBatches } from './link-format.js';
+import { Op, writeAddressNote, writeDatagramBatches } from './link-format.js';
 import { Ring, RingConsumer, RingProducer } from './ring.js';
 import type { InitMessage, WorkerMessage } from './worker-protocol.js';
 
@@ -67,6 +67,13 @@ async function start(ep: WorkerEndpoint, msg: InitMessage): Promise<void> {
     backlog: bridged ? () => Math.ceil(toApp.unread / 8192) : () => transport!.sendBacklog?.() ?? 0,
     // Bridged, datagrams are copied into the link as they are sent.
     released: bridged ? () => true : () => transport!.sendReleased?.() ?? false,
+    // Bridged, the app thread's transport probes (PROBE out, UNREACHABLE back in).
+    probe: bridged
+      ? (address, payload) => {
+          writeAddressNote(toApp, Op.PROBE, address, payload);
+          return false; // whether the app's transport probes is not known here
+        }
+      : (address, payload) => transport!.probe?.(address, payload, (detail) => driver.onUnreachable(address, detail)) ?? false,
   });
   let closing = false;
   const driver = new EngineDriver(

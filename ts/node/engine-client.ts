@@ -37,6 +37,7 @@ import {
   writeClaim,
   writeCloseStream,
   writeConnect,
+  writeCancelConnect,
   writeGraceful,
   writeOpen,
   writePacket,
@@ -140,15 +141,49 @@ export class EngineClient implements StreamOps {
 
   // ---- commands -------------------------------------------------------------------------------
 
-  accept(nodeId: bigint): void {
-    writeAccept(this.host.writer, nodeId);
+  /** Expects `nodeId`, or (`'any'`) admits any initiator holding the PSK. */
+  accept(nodeId: bigint | 'any'): void {
+    writeAccept(this.host.writer, nodeId === 'any' ? 0n : nodeId, nodeId === 'any');
     this.wrote();
   }
 
-  connect(address: string, peer: { publicKey: Uint8Array; nodeId: bigint }): Promise<PeerInfo> {
+  /**
+   * Runs a connect in the engine. `bound`: the signal abandons it (CONNECT_ABORTED), `timeoutMs`
+   * bounds it (HANDSHAKE_TIMEOUT); either way the engine is told to stop its attempts.
+   */
+  connect(address: string, peer: { publicKey: Uint8Array; nodeId: bigint }, bound: { signal?: AbortSignal; timeoutMs?: number; totalTimeoutMs?: number; abortError?: () => Error } = {}): Promise<PeerInfo> {
     const reqId = this.nextReq++;
     return new Promise<PeerInfo>((resolve, reject) => {
-      this.connects.set(reqId, { resolve, reject });
+      const { signal, timeoutMs } = bound;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settle = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const abandon = (err: Error): void => {
+        if (!this.connects.delete(reqId)) return;
+        settle();
+        if (!this.ended) {
+          writeCancelConnect(this.host.writer, reqId);
+          this.wrote();
+        }
+        reject(err);
+      };
+      const onAbort = (): void => abandon(bound.abortError?.() ?? new HandshakeError('CONNECT_ABORTED', `connect to ${address} was aborted`, { cause: signal?.reason }));
+      this.connects.set(reqId, {
+        resolve: (v) => {
+          settle();
+          resolve(v);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => abandon(new HandshakeError('HANDSHAKE_TIMEOUT', `connect to ${address} did not complete within timeoutMs (${bound.totalTimeoutMs ?? timeoutMs} ms): the peer is unreachable, has not accept()ed this node, or uses a different PSK or Noise key`)), timeoutMs);
+      }
       writeConnect(this.host.writer, { reqId, nodeId: peer.nodeId, publicKey: peer.publicKey, address });
       this.wrote();
     });

@@ -4,13 +4,16 @@
 // synchronous mirrors of peers and streams, events() and peerEvents(), capability announcements
 // (signed here with the identity) and the fold, and the MeshHost seam the layers build on.
 import { Identity } from '../identity/identity.js';
-import { ClosedError, EngineFailedError, InvalidArgumentError, NotConnectedError, type NetMeshError } from '../errors.js';
-import { parsePsk } from '../session/psk.js';
+import { ClosedError, EngineFailedError, HandshakeError, InvalidArgumentError, NotConnectedError, type NetMeshError } from '../errors.js';
 import { noiseKeypairFromSecret } from '../session/noise.js';
 import type { KeyDerivationMode } from '../session/handshake.js';
 import type { Transport } from '../transports/transport.js';
 import { defaultTransport } from '../transports/default.js';
-import { parseAddress } from '../transports/address.js';
+import { resolveHostPort } from '../transports/resolve.js';
+import { optionalSignal, optionsObject, optionalU64Id, u64Id } from '../util/validate.js';
+import { resolveNodeOptions, type AcceptPolicy } from './node-options.js';
+import { abortedError, parseConnectArgs, type ConnectOptions } from './connect-args.js';
+import { formatContact } from './contact.js';
 import { AsyncQueue } from '../util/async-queue.js';
 import { warn, type WarningSink } from '../util/diagnostics.js';
 import { runtimeName } from '../runtime/detect.js';
@@ -30,7 +33,7 @@ import { HOST, type MeshHost, type PacketTemplate, type StreamHeader, type Subpr
 import { EngineClient } from './engine-client.js';
 import type { ReceivedEvent } from './inbound.js';
 import type { PeerEvent, PeerInfo } from './peer.js';
-import { attachLayers, validateLayerOptions, type Layers } from './layers.js';
+import { attachLayers, type Layers } from './layers.js';
 import type { MeshOs, MeshOsOptions } from '../meshos/meshos.js';
 import type { DeckClient } from '../meshos/deck.js';
 import type { ChannelOptions, SubscribeOptions } from '../channels/layer.js';
@@ -101,6 +104,13 @@ export interface MeshNodeOptions {
   receiveBudgetBytes?: number;
   /** Largest window a stream without an explicit windowBytes grows to (default 16 MiB). */
   maxWindowBytes?: number;
+  /**
+   * Which initiators this node answers: "listed" (default) those named with accept(nodeId); "any"
+   * every initiator holding the mesh PSK, under the node id it claims (as `node.accept('any')`).
+   * An initiator of this library names its node id in msg1; a Net v0.27 initiator does not, so it
+   * still needs accept(nodeId).
+   */
+  accept?: AcceptPolicy;
 }
 
 export interface NodeStats {
@@ -115,24 +125,17 @@ export interface NodeStats {
   dropped: { malformed: number; authFailure: number; replay: number; unknownSession: number; handshake: number; unsupported: number; rateLimited: number; other: number };
   peers: number;
   announcements: AnnouncementStats;
+  /**
+   * Handshakes this node refused as responder (each also counts in dropped.handshake):
+   * `unaccepted` authenticated under the mesh PSK from a node id never accept()ed; `unauthenticated`
+   * did not authenticate (a different PSK, a Noise key not this node's, or an unaccepted Net
+   * v0.27 initiator, which does not name its id). A diagnostics warning says the same, rate-limited.
+   */
+  handshakesRefused: { unaccepted: number; unauthenticated: number };
 }
 
-const DEFAULT_RECEIVE_BUDGET = 8 << 20;
-const DEFAULT_MAX_WINDOW = 16 << 20;
 /** How long close() waits for the engine to confirm its shutdown. */
 const SHUTDOWN_WAIT_MS = 1000;
-
-function positiveInt(name: string, v: unknown, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new InvalidArgumentError(`${name} must be a positive number of milliseconds, got ${String(v)}`);
-  return v;
-}
-
-function byteCount(name: string, v: unknown, dflt: number, min: number): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 2 ** 32 - 1) throw new InvalidArgumentError(`${name} must be an integer number of bytes in ${min}..${2 ** 32 - 1}, got ${String(v)}`);
-  return v;
-}
 
 /** Workers where the runtime has them and the worker code was built in; the calling thread otherwise. */
 function defaultPlacement(): EnginePlacement {
@@ -153,6 +156,8 @@ export class MeshNode {
   private readonly peerSubs = new Set<AsyncQueue<PeerEvent>>();
   private closing: Promise<void> | undefined;
   private readonly warnings: WarningSink | undefined;
+  /** Host names in connect() are resolved through the runtime (the default UDP transport); a custom transport takes them as they are. */
+  private readonly resolvesNames: boolean;
   /** Layers built on the node (channels, rpc, blobs): claimed subprotocols, hooks. */
   private readonly subprotocolHandlers = new Map<number, SubprotocolHandler>();
   private readonly peerListeners = new Set<(e: PeerEvent) => void>();
@@ -172,6 +177,7 @@ export class MeshNode {
     this.keyDerivation = opts.keyDerivation ?? 'noise';
     this.engine = host.placement;
     this.warnings = opts.onWarning;
+    this.resolvesNames = opts.transport === undefined;
     this.client = new EngineClient(
       host,
       {
@@ -197,48 +203,28 @@ export class MeshNode {
     this[HOST] = this.makeHost();
     host.onFailure((e) => this.engineFailed(e));
     this.client.start();
+    if (opts.accept === 'any') this.client.accept('any');
     this.layers = attachLayers(this[HOST], opts as unknown as Record<string, unknown>);
   }
 
   static async create(opts: MeshNodeOptions): Promise<MeshNode> {
-    if (!opts || typeof opts !== 'object') throw new InvalidArgumentError('MeshNode.create needs an options object with a psk');
-    const psk = parsePsk(opts.psk);
-    if (opts.keyDerivation !== undefined && opts.keyDerivation !== 'noise' && opts.keyDerivation !== 'net-v0.27') {
-      throw new InvalidArgumentError(`keyDerivation must be "noise" or "net-v0.27", got ${String(opts.keyDerivation)}`);
-    }
-    if (opts.engine !== undefined && opts.engine !== 'worker' && opts.engine !== 'inline') {
-      throw new InvalidArgumentError(`engine must be "worker" or "inline", got ${String(opts.engine)}`);
-    }
     // Validate every option before any socket or worker exists, so a bad one leaks nothing.
-    const heartbeatIntervalMs = positiveInt('heartbeatIntervalMs', opts.heartbeatIntervalMs, 5000);
-    const sessionTimeoutMs = positiveInt('sessionTimeoutMs', opts.sessionTimeoutMs, 30_000);
-    const receiveBudgetBytes = byteCount('receiveBudgetBytes', opts.receiveBudgetBytes, DEFAULT_RECEIVE_BUDGET, 0);
-    const maxWindowBytes = byteCount('maxWindowBytes', opts.maxWindowBytes, DEFAULT_MAX_WINDOW, 65_536);
-    if (opts.handshakeTimeoutMs !== undefined) positiveInt('handshakeTimeoutMs', opts.handshakeTimeoutMs, 0);
-    if (opts.handshakeAttempts !== undefined && !(Number.isInteger(opts.handshakeAttempts) && opts.handshakeAttempts >= 1)) {
-      throw new InvalidArgumentError(`handshakeAttempts must be a positive integer, got ${String(opts.handshakeAttempts)}`);
-    }
-    if (opts.identity !== undefined && !(opts.identity instanceof Identity)) throw new InvalidArgumentError('identity must be an Identity');
-    if (opts.onWarning !== undefined && typeof opts.onWarning !== 'function') throw new InvalidArgumentError('onWarning must be a function');
-    if (opts.noiseSecretKey !== undefined && !(opts.noiseSecretKey instanceof Uint8Array && opts.noiseSecretKey.length === 32)) {
-      throw new InvalidArgumentError('noiseSecretKey must be a 32-byte Uint8Array (an X25519 secret key)');
-    }
-    validateLayerOptions(opts as unknown as Record<string, unknown>);
-    const placement = opts.engine ?? defaultPlacement();
+    const o = resolveNodeOptions(opts);
+    const placement = o.engine ?? defaultPlacement();
     const identity = opts.identity ?? Identity.generate();
     const cfg: EngineConfig = {
       nodeId: identity.nodeId,
-      psk,
+      psk: o.psk,
       // Stable for the identity (wire.md: peers pin it), unless the app supplies its own key.
       staticKeypair: opts.noiseSecretKey ? noiseKeypairFromSecret(opts.noiseSecretKey) : identity.noiseKeypair(),
-      keyDerivation: opts.keyDerivation ?? 'noise',
-      heartbeatIntervalMs,
-      sessionTimeoutMs,
-      receiveBudgetBytes,
-      maxWindowBytes,
+      keyDerivation: o.keyDerivation,
+      heartbeatIntervalMs: o.heartbeatIntervalMs,
+      sessionTimeoutMs: o.sessionTimeoutMs,
+      receiveBudgetBytes: o.receiveBudgetBytes,
+      maxWindowBytes: o.maxWindowBytes,
       bind: opts.bind ?? '127.0.0.1:0',
-      ...(opts.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}),
-      ...(opts.handshakeAttempts !== undefined ? { handshakeAttempts: opts.handshakeAttempts } : {}),
+      ...(o.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: o.handshakeTimeoutMs } : {}),
+      ...(o.handshakeAttempts !== undefined ? { handshakeAttempts: o.handshakeAttempts } : {}),
     };
     let host: EngineHost;
     if (placement === 'worker' && !opts.transport) {
@@ -260,22 +246,48 @@ export class MeshNode {
     return this.host.address;
   }
 
-  /** Opens a session to the node at `address` whose Noise static key and node id are known. */
-  async connect(address: string, peer: { publicKey: Uint8Array; nodeId: bigint }): Promise<PeerInfo> {
-    this.assertOpen();
-    parseAddress(address); // throws InvalidArgumentError naming what is wrong with it
-    if (!peer || !(peer.publicKey instanceof Uint8Array) || peer.publicKey.length !== 32) {
-      throw new InvalidArgumentError('peer.publicKey must be the 32-byte X25519 key of the peer (its noisePublicKey)');
-    }
-    if (typeof peer.nodeId !== 'bigint') throw new InvalidArgumentError('peer.nodeId must be a bigint');
-    return this.client.connect(address, peer);
+  /**
+   * This node's contact, `nm1:<noise key hex>@<host:port>#<node id>` (contact.ts): one string a
+   * peer passes to connect(). It carries the bound address: bind a routable one ("0.0.0.0:…" is not).
+   */
+  get contact(): string {
+    return formatContact({ publicKey: this.noisePublicKey, address: this.address, nodeId: this.nodeId });
   }
 
-  /** Expects a handshake from this node id (wire.md §11.2). */
-  accept(nodeId: bigint): void {
+  /**
+   * Opens a session to the node at `address` whose Noise static key and node id are known, or to
+   * the node a contact string names (`connect(contact, opts)`). Host names are resolved through the
+   * runtime with the default transport. Rejects with HandshakeError: PEER_UNREACHABLE (the network
+   * says nothing listens there, on Node and Bun within a round trip), HANDSHAKE_TIMEOUT (no answer
+   * within the attempts, or within `timeoutMs`), CONNECT_ABORTED (`signal`), ADDRESS_UNRESOLVED,
+   * KEY_DERIVATION_MISMATCH, ...; with InvalidArgumentError for a bad argument or a connect to itself.
+   */
+  async connect(contact: string, opts?: ConnectOptions): Promise<PeerInfo>;
+  async connect(address: string | null, peer: { publicKey: Uint8Array; nodeId: bigint }, opts?: ConnectOptions): Promise<PeerInfo>;
+  async connect(target: string | null, second?: unknown, third?: unknown): Promise<PeerInfo> {
     this.assertOpen();
-    if (typeof nodeId !== 'bigint') throw new InvalidArgumentError('accept(nodeId) takes a bigint node id');
-    this.client.accept(nodeId);
+    const req = parseConnectArgs(target, second, third, this);
+    const { signal, timeoutMs } = req;
+    const what = `connect to ${req.address}`;
+    if (signal?.aborted) throw abortedError(signal, what);
+    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    let address = req.address;
+    if (req.parsed.family === 'name' && this.resolvesNames) {
+      const family = this.address.startsWith('[') ? 0 : 4;
+      address = await bounded(resolveHostPort(req.parsed.host, req.parsed.port, family), signal, timeoutMs, what);
+      this.assertOpen();
+    }
+    const left = deadline === undefined ? undefined : Math.max(1, deadline - performance.now());
+    return this.client.connect(address, req.peer, { signal, timeoutMs: left, totalTimeoutMs: timeoutMs, abortError: () => abortedError(signal!, what) });
+  }
+
+  /**
+   * Expects a handshake from this node id (wire.md §11.2), or with `'any'` answers every initiator
+   * holding the mesh PSK from now on (the `accept: 'any'` option of MeshNode.create).
+   */
+  accept(nodeId: bigint | 'any'): void {
+    this.assertOpen();
+    this.client.accept(nodeId === 'any' ? 'any' : u64Id('nodeId', nodeId));
   }
 
   peers(): PeerInfo[] {
@@ -294,12 +306,16 @@ export class MeshNode {
 
   openStream(peer: bigint, streamId: bigint, config?: StreamConfig): Stream {
     this.assertOpen();
-    if (typeof peer !== 'bigint' || typeof streamId !== 'bigint') throw new InvalidArgumentError('openStream(peer, streamId) takes bigint ids');
-    return this.client.openStream(peer, BigInt.asUintN(64, streamId), config, undefined);
+    return this.client.openStream(u64Id('peer', peer), u64Id('streamId', streamId), config, undefined);
   }
 
+  /** Events of every stream, or of one `stream` (a bigint id) and/or one sender `from`; numbers are refused. */
   events(opts: { stream?: bigint; from?: bigint; signal?: AbortSignal } = {}): AsyncIterable<ReceivedEvent> {
-    return this.client.inbound.subscribe(opts);
+    const o = optionsObject('events options', opts);
+    const stream = optionalU64Id('stream', o.stream);
+    const from = optionalU64Id('from', o.from);
+    const signal = optionalSignal('signal', o.signal);
+    return this.client.inbound.subscribe({ stream, from, signal });
   }
 
   stats(): NodeStats {
@@ -324,6 +340,7 @@ export class MeshNode {
       },
       peers: this.client.peers.size,
       announcements: this.capabilities.stats(),
+      handshakesRefused: { unaccepted: c.handshakeUnaccepted, unauthenticated: c.handshakeUnauthenticated },
     };
   }
 
@@ -642,3 +659,20 @@ export class MeshNode {
 }
 
 export type { ReceivedEvent };
+
+/** Waits for `p`, unless the signal fires (CONNECT_ABORTED) or `timeoutMs` passes (HANDSHAKE_TIMEOUT) first. */
+function bounded<T>(p: Promise<T>, signal: AbortSignal | undefined, timeoutMs: number | undefined, what: string): Promise<T> {
+  if (!signal && timeoutMs === undefined) return p;
+  return new Promise<T>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = (): void => done(() => reject(abortedError(signal!, what)));
+    const done = (f: () => void): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      f();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (timeoutMs !== undefined) timer = setTimeout(() => done(() => reject(new HandshakeError('HANDSHAKE_TIMEOUT', `${what} did not complete within timeoutMs (${timeoutMs} ms): resolving its host name took too long`))), timeoutMs);
+    p.then((v) => done(() => resolve(v)), (e: unknown) => done(() => reject(e)));
+  });
+}

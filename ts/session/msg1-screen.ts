@@ -45,6 +45,10 @@ export class Msg1Screen {
     this.hashes = concatBytes(this.hashes, h);
   }
 
+  has(initiatorNodeId: bigint): boolean {
+    return this.ids.includes(initiatorNodeId);
+  }
+
   get size(): number {
     return this.ids.length;
   }

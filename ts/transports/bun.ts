@@ -14,6 +14,7 @@ import { DelegatingTransport, runtimeApiChoice, type RuntimeApiChoice } from './
 import { NodeDgramTransport, type NodeDgramOptions } from './node-dgram.js';
 import { ReceiveBatcher } from './receive-batcher.js';
 import { udpSendHost } from './udp-destination.js';
+import { UdpProbes } from './udp-probe.js';
 import { emptyStats, errorText, type Datagram, type Transport, type TransportStats } from './transport.js';
 
 /** The slice of Bun's UDP API this file uses (bun-types are not in this tsconfig). */
@@ -85,6 +86,8 @@ export class BunNativeTransport implements Transport {
   /** Flat [data, port, host, ...] triples waiting for `drain` after sendMany sent only part. */
   private queue: (Uint8Array | number | string)[] = [];
   private readonly maxQueued: number;
+  /** Bun.udpSocket has no ICMP errors for unconnected sends; Bun's node:dgram reports them on a connected socket. */
+  private readonly probes = new UdpProbes(() => import('node:dgram'));
 
   constructor(opts: BunTransportOptions = {}) {
     const m = opts.maxQueuedDatagrams ?? 4096;
@@ -222,6 +225,10 @@ export class BunNativeTransport implements Transport {
     this.batcher.setHandler(handler);
   }
 
+  probe(address: string, payload: Uint8Array, unreachable: (detail: string) => void): boolean {
+    return !this.closing && this.probes.probe(address, payload, unreachable);
+  }
+
   close(): Promise<void> {
     this.closing ??= this.doClose();
     return this.closing;
@@ -229,6 +236,7 @@ export class BunNativeTransport implements Transport {
 
   private async doClose(): Promise<void> {
     this.batcher.close();
+    this.probes.close();
     if (this.binding) await this.binding.catch(() => undefined);
     this.st.sendErrors += this.queue.length / 3;
     this.queue = [];

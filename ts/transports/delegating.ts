@@ -18,7 +18,11 @@ export function runtimeApiChoice(api: RuntimeApiChoice | undefined): RuntimeApiC
 
 /** A Transport that forwards every call to `inner`. */
 export class DelegatingTransport implements Transport {
-  constructor(private readonly inner: Transport) {}
+  readonly probe?: (address: string, payload: Uint8Array, unreachable: (detail: string) => void) => boolean;
+
+  constructor(private readonly inner: Transport) {
+    if (inner.probe) this.probe = (address, payload, unreachable) => inner.probe!(address, payload, unreachable);
+  }
 
   get address(): string {
     return this.inner.address;

@@ -60,7 +60,7 @@ export class DenoTransport extends DelegatingTransport {
 
   constructor(opts: DenoTransportOptions = {}) {
     const native = runtimeApiChoice(opts.api) !== 'node' && denoHasListenDatagram();
-    super(native ? new DenoNativeTransport() : new NodeDgramTransport({ serialSend: true, setSocketBuffers: false, ...opts }));
+    super(native ? new DenoNativeTransport() : new NodeDgramTransport({ serialSend: true, setSocketBuffers: false, probes: false, ...opts }));
     this.api = native ? 'native' : 'node';
   }
 }

@@ -18,6 +18,7 @@ import { AddressCache, PeerAddressFormatter, formatAddress, parseIpAddress, type
 import { ReceiveBatcher } from './receive-batcher.js';
 import { SerialSender } from './serial-sender.js';
 import { udpSendHost } from './udp-destination.js';
+import { UdpProbes } from './udp-probe.js';
 import {
   DEFAULT_SOCKET_BUFFER_BYTES,
   emptyStats,
@@ -53,6 +54,8 @@ export interface NodeDgramOptions {
    * order without it. Default false.
    */
   serialSend?: boolean;
+  /** Answer probe() with a connected socket that sees ICMP unreachable (default true; Deno's node:dgram cannot see it). */
+  probes?: boolean;
 }
 
 interface Destination {
@@ -76,8 +79,10 @@ export class NodeDgramTransport implements Transport {
   private readonly dests = new AddressCache<Destination>((a) => this.destination(a));
   private readonly peers = new PeerAddressFormatter();
   private serial: SerialSender<Destination> | undefined;
+  private readonly probes: UdpProbes | undefined;
 
   constructor(private readonly opts: NodeDgramOptions = {}) {
+    if (opts.probes !== false) this.probes = new UdpProbes(async () => this.opts.dgram ?? (await import('node:dgram')));
     for (const key of ['recvBufferSize', 'sendBufferSize'] as const) {
       const v = opts[key];
       if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
@@ -197,6 +202,10 @@ export class NodeDgramTransport implements Transport {
     this.batcher.setHandler(handler);
   }
 
+  probe(address: string, payload: Uint8Array, unreachable: (detail: string) => void): boolean {
+    return !this.closing && this.probes !== undefined && this.probes.probe(address, payload, unreachable);
+  }
+
   close(): Promise<void> {
     this.closing ??= this.doClose();
     return this.closing;
@@ -204,6 +213,7 @@ export class NodeDgramTransport implements Transport {
 
   private async doClose(): Promise<void> {
     this.batcher.close();
+    this.probes?.close();
     if (this.binding) await this.binding.catch(() => undefined);
     this.serial?.close();
     const socket = this.socket;

@@ -67,6 +67,14 @@ export interface Transport {
    * copied to the OS), so the caller may reuse their buffers (optional; absent means false).
    */
   sendReleased?(): boolean;
+  /**
+   * Optional: send `payload` to `address` in a way that lets the network's answer be seen, and call
+   * `unreachable` (once, at most) if it says nobody listens there (ICMP port or host unreachable).
+   * Silence means nothing. connect() uses it to fail fast with PEER_UNREACHABLE; the payload is a
+   * datagram a live peer drops harmlessly (a NAT keep-alive, wire.md §17). Returns true when a
+   * probe is under way (false: not for this address, or too many at once).
+   */
+  probe?(address: string, payload: Uint8Array, unreachable: (detail: string) => void): boolean;
   /** Free the socket and handles. Idempotent: every call returns the same promise. */
   close(): Promise<void>;
   stats(): TransportStats;
