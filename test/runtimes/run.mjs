@@ -17,6 +17,8 @@ const scripts = [
   ['bun', 'mesh-smoke.ts'],
   ['deno', 'blobs-smoke.ts'],
   ['bun', 'blobs-smoke.ts'],
+  ['deno', 'hash-worker-smoke.ts'],
+  ['bun', 'hash-worker-smoke.ts'],
 ];
 
 // Deno resolves the project's `./x.js` imports of `x.ts` files only with sloppy imports.

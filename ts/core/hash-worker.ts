@@ -87,7 +87,9 @@ interface WebWorkerLike {
 }
 
 function spawn(): Spawned {
-  if (runtimeName() === 'node') {
+  // Deno too: its node:worker_threads workers can be unref'd, its Web Workers cannot.
+  const rt = runtimeName();
+  if (rt === 'node' || rt === 'deno') {
     const { Worker } = builtin<{ Worker: new (src: string, o: object) => NodeWorker }>('node:worker_threads');
     const w = new Worker(HASH_WORKER_SOURCE, { eval: true });
     return {
@@ -101,7 +103,7 @@ function spawn(): Spawned {
       terminate: () => void w.terminate(),
     };
   }
-  // Deno and Bun: a module Web Worker from a Blob URL (both provide ref/unref on it).
+  // Bun: a module Web Worker from a Blob URL (Bun gives it ref/unref).
   const url = URL.createObjectURL(new Blob([HASH_WORKER_SOURCE], { type: 'text/javascript' }));
   const Ctor = (globalThis as unknown as { Worker: new (u: string, o: object) => WebWorkerLike }).Worker;
   const w = new Ctor(url, { type: 'module' });
