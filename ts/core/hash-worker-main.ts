@@ -37,7 +37,7 @@ export function runHashWorker(ep: HashWorkerEndpoint): void {
         const hash = blake3(data);
         if (m.sid !== undefined) session(m.sid).update(data);
         // A moved buffer goes back to its owner (transferred again: no copy either way).
-        if (m.back) ep.post({ t: 'done', id: m.id, hash, bytes: m.bytes }, [m.bytes.buf as ArrayBuffer]);
+        if (m.back && m.bytes.buf instanceof ArrayBuffer) ep.post({ t: 'done', id: m.id, hash, bytes: m.bytes }, [m.bytes.buf]);
         else ep.post({ t: 'done', id: m.id, hash });
         return;
       }

@@ -223,18 +223,44 @@ function pick(): HashWorker {
   }
 }
 
-/** Bytes to send: shared as they are, moved (a whole buffer), or a copy moved. */
-function wire(data: Uint8Array, move: boolean): { bytes: WireBytes; transfer: Transferable[] } {
+/**
+ * Copies go into reused buffers that travel there and back: a fresh multi-MiB allocation per copy
+ * costs page faults that measured dearer than hashing the bytes inline. Up to SPARE_MAX buffers of
+ * up to SPARE_BYTES are kept; larger copies are allocated and dropped.
+ */
+const SPARE_BYTES = 4 << 20;
+const SPARE_MAX = 4;
+const spare: ArrayBuffer[] = [];
+
+function copyBuffer(len: number): ArrayBuffer {
+  if (len <= SPARE_BYTES) {
+    const i = spare.findIndex((b) => b.byteLength >= len);
+    if (i >= 0) return spare.splice(i, 1)[0]!;
+    return new ArrayBuffer(Math.max(len, Math.min(SPARE_BYTES, 2 ** Math.ceil(Math.log2(Math.max(len, 1))))));
+  }
+  return new ArrayBuffer(len);
+}
+
+function releaseCopy(buf: ArrayBuffer | SharedArrayBuffer | undefined): void {
+  if (buf instanceof ArrayBuffer && buf.byteLength <= SPARE_BYTES && spare.length < SPARE_MAX) spare.push(buf);
+}
+
+/**
+ * Bytes to send: shared as they are, moved (a whole buffer), or copied into a spare buffer that is
+ * moved (`copied`: the reply brings it back for reuse).
+ */
+function wire(data: Uint8Array, move: boolean): { bytes: WireBytes; transfer: Transferable[]; copied: boolean } {
   const buf = data.buffer;
   if (typeof SharedArrayBuffer !== 'undefined' && buf instanceof SharedArrayBuffer) {
-    return { bytes: { buf, off: data.byteOffset, len: data.length }, transfer: [] };
+    return { bytes: { buf, off: data.byteOffset, len: data.length }, transfer: [], copied: false };
   }
   // Only a view of a whole buffer moves: a part may share its buffer with views the caller keeps.
   if (move && data.byteOffset === 0 && data.byteLength === buf.byteLength) {
-    return { bytes: { buf: buf as ArrayBuffer, off: 0, len: data.length }, transfer: [buf as ArrayBuffer] };
+    return { bytes: { buf: buf as ArrayBuffer, off: 0, len: data.length }, transfer: [buf as ArrayBuffer], copied: false };
   }
-  const copy = data.slice();
-  return { bytes: { buf: copy.buffer, off: 0, len: copy.length }, transfer: [copy.buffer] };
+  const copy = copyBuffer(data.length);
+  new Uint8Array(copy, 0, data.length).set(data);
+  return { bytes: { buf: copy, off: 0, len: data.length }, transfer: [copy], copied: true };
 }
 
 function checkData(data: unknown): asserts data is Uint8Array {
@@ -250,6 +276,15 @@ function worker(): HashWorker | undefined {
   }
 }
 
+/** The caller's bytes after a reply: its own buffer come back when it moved; a spare copy goes back to the pool. */
+function back(sent: ReturnType<typeof wire>, r: Extract<FromHashWorker, { t: 'done' }>, data: Uint8Array): Uint8Array {
+  if (sent.copied) {
+    releaseCopy(r.bytes?.buf);
+    return data;
+  }
+  return sent.transfer.length > 0 && r.bytes ? new Uint8Array(r.bytes.buf, r.bytes.off, r.bytes.len) : data;
+}
+
 /**
  * BLAKE3 (32 bytes) of `data`, in a hashing worker when `data` is large; the bytes are copied
  * there (or shared, for a SharedArrayBuffer), so the caller may go on using them.
@@ -260,7 +295,9 @@ export async function blake3Async(data: Uint8Array): Promise<Uint8Array> {
   if (!w) return blake3(data);
   const id = nextId++;
   const { bytes, transfer } = wire(data, false);
-  return (await w.ask(id, { t: 'hash', id, bytes, back: false }, transfer)).hash;
+  const r = await w.ask(id, { t: 'hash', id, bytes, back: true }, transfer);
+  releaseCopy(r.bytes?.buf);
+  return r.hash;
 }
 
 /**
@@ -275,18 +312,16 @@ export async function blake3Moved(data: Uint8Array): Promise<{ hash: Uint8Array;
   if (!w) return { hash: blake3(data), bytes: data };
   const id = nextId++;
   let sent = wire(data, true);
-  let moved = sent.bytes.buf === data.buffer && sent.transfer.length > 0;
   let r;
   try {
-    r = await w.ask(id, { t: 'hash', id, bytes: sent.bytes, back: moved }, sent.transfer);
+    r = await w.ask(id, { t: 'hash', id, bytes: sent.bytes, back: true }, sent.transfer);
   } catch (e) {
     if (!(e instanceof Error) || e instanceof HashWorkerFailedError || data.buffer.byteLength === 0) throw e;
     // Not transferable (DataCloneError): send a copy.
     sent = wire(data, false);
-    moved = false;
-    r = await w.ask(id, { t: 'hash', id, bytes: sent.bytes, back: false }, sent.transfer);
+    r = await w.ask(id, { t: 'hash', id, bytes: sent.bytes, back: true }, sent.transfer);
   }
-  return { hash: r.hash, bytes: moved && r.bytes ? new Uint8Array(r.bytes.buf, r.bytes.off, r.bytes.len) : data };
+  return { hash: r.hash, bytes: back(sent, r, data) };
 }
 
 /**
@@ -316,8 +351,8 @@ export class Blake3Async {
     checkData(data);
     if (this.#inline) this.#inline.update(data);
     else {
-      const { bytes, transfer } = wire(data, false);
-      this.#worker!.tell({ t: 'update', sid: this.#sid, bytes }, transfer);
+      const copy = data.slice(); // no reply brings it back, so no spare buffer
+      this.#worker!.tell({ t: 'update', sid: this.#sid, bytes: { buf: copy.buffer, off: 0, len: copy.length } }, [copy.buffer]);
     }
     return this;
   }
@@ -334,10 +369,9 @@ export class Blake3Async {
       return { hash: blake3(data), bytes: data };
     }
     const id = nextId++;
-    const { bytes, transfer } = wire(data, move);
-    const back = move && bytes.buf === data.buffer && transfer.length > 0;
-    const r = await this.#worker!.ask(id, { t: 'hash', id, bytes, sid: this.#sid, back }, transfer);
-    return { hash: r.hash, bytes: back && r.bytes ? new Uint8Array(r.bytes.buf, r.bytes.off, r.bytes.len) : data };
+    const sent = wire(data, move);
+    const r = await this.#worker!.ask(id, { t: 'hash', id, bytes: sent.bytes, sid: this.#sid, back: true }, sent.transfer);
+    return { hash: r.hash, bytes: back(sent, r, data) };
   }
 
   /** The 32-byte hash of everything absorbed so far. */
