@@ -5,29 +5,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { blake3 } from '../../ts/core/blake3.js';
 import { Blake3Async, HASH_OFFLOAD_THRESHOLD, blake3Async, blake3Moved, offloads, terminateHashWorkers } from '../../ts/core/hash-worker.js';
+import { patternBytes as bytes, sameBytes as same } from '../dataforts/helpers.js';
 import { HashWorkerFailedError, NetMeshError } from '../../ts/errors.js';
 
 const T = HASH_OFFLOAD_THRESHOLD;
 
-/** Deterministic bytes (xorshift words), different per seed. */
-function bytes(len: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(len);
-  const w = new Uint32Array(out.buffer, 0, len >>> 2);
-  let x = seed * 0x9e3779b1 || 1;
-  for (let i = 0; i < w.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    w[i] = x >>> 0;
-  }
-  for (let i = w.length * 4; i < len; i++) out[i] = (i * seed) & 0xff;
-  return out;
-}
 
-/** Byte equality without vitest's element-wise deep compare (slow for megabytes). */
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
-}
 
 afterAll(() => terminateHashWorkers());
 

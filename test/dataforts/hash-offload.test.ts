@@ -10,30 +10,16 @@ import { putChunks } from '../../ts/dataforts/chunk-store.js';
 import { chunkPayload, chunkPayloadAsync, storeBlobReader } from '../../ts/dataforts/chunking.js';
 import { MemoryChunkStore } from '../../ts/dataforts/memory-store.js';
 import { HashMismatchError } from '../../ts/errors.js';
+import { patternBytes as bytes, sameBytes as same } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const T = HASH_OFFLOAD_THRESHOLD;
 
-/** Deterministic bytes (xorshift words), different per seed. */
-function bytes(len: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(len);
-  const w = new Uint32Array(out.buffer, 0, len >>> 2);
-  let x = seed * 0x9e3779b1 || 1;
-  for (let i = 0; i < w.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    w[i] = x >>> 0;
-  }
-  for (let i = w.length * 4; i < len; i++) out[i] = (i * seed) & 0xff;
-  return out;
-}
 
 async function* windowsOf(data: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < data.length; at += size) yield data.subarray(at, at + size);
 }
 
-const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
 
 afterAll(() => terminateHashWorkers());
 

@@ -2,19 +2,12 @@
 // same loader as every thread), then answers hash / update / digest requests in arrival order.
 // Sessions are incremental hashers that live here between messages.
 import { Blake3, blake3 } from './blake3.js';
-import { initCore } from './wasm.js';
+import { decodeBase64, initCore } from './wasm.js';
 import type { FromHashWorker, ToHashWorker, WireBytes } from './hash-worker-protocol.js';
 
 export interface HashWorkerEndpoint {
   post(m: FromHashWorker, transfer?: Transferable[]): void;
   onMessage(cb: (m: unknown) => void): void;
-}
-
-function decodeBase64(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 const view = (b: WireBytes): Uint8Array => new Uint8Array(b.buf, b.off, b.len);
