@@ -43,6 +43,8 @@ export type NetMeshErrorCode =
   | 'UNSUPPORTED_RUNTIME'
   // EngineFailedError: the engine (worker) died
   | 'ENGINE_FAILED'
+  // HashWorkerFailedError: a hashing worker died with hashes pending
+  | 'HASH_WORKER_FAILED'
   // the WebTransport relay's framing (MalformedPacketError)
   | 'RELAY_FRAME_MALFORMED'
   // DeckError: DECK_<KIND>, open-ended like Net v0.27.0's Deck error kinds
@@ -533,5 +535,12 @@ function hexOf(b: Uint8Array): string {
 export class EngineFailedError extends NetMeshError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ENGINE_FAILED', message, options);
+  }
+}
+
+/** A hashing worker (ts/core/hash-worker.ts) died or failed with this hash pending; the next hash starts a new one. */
+export class HashWorkerFailedError extends NetMeshError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('HASH_WORKER_FAILED', message, options);
   }
 }

@@ -19,6 +19,8 @@ const scripts = [
   ['bun', 'blobs-smoke.ts'],
   ['deno', 'connect-smoke.ts'],
   ['bun', 'connect-smoke.ts'],
+  ['deno', 'hash-worker-smoke.ts'],
+  ['bun', 'hash-worker-smoke.ts'],
 ];
 
 // Deno resolves the project's `./x.js` imports of `x.ts` files only with sloppy imports.

@@ -16,7 +16,8 @@ const ABI_VERSION = 1;
 let compiled: WebAssembly.Module | undefined;
 let instance: CoreExports | undefined;
 
-function decodeBase64(b64: string): Uint8Array {
+/** Base64 → bytes (Buffer where there is one); workers use it for the core's bytes. */
+export function decodeBase64(b64: string): Uint8Array {
   const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
   if (B) return new Uint8Array(B.from(b64, 'base64'));
   const bin = atob(b64);

@@ -6,6 +6,7 @@ import { BLOB_CHUNK_SIZE, BLOB_MANIFEST_MAX_CHUNKS, BLOB_REF_MAX_SIZE } from './
 import { fromHex, sameBytes, toHex } from './hex.js';
 import { PostcardError, PostcardReader, PostcardWriter } from './postcard.js';
 import { blake3 } from '../core/blake3.js';
+import { blake3Async } from '../core/hash-worker.js';
 import { isWellFormed } from '../fold/byte-order.js';
 
 export const BLOB_REF_MAGIC = Uint8Array.of(0xb0, 0xb1, 0xb2, 0xb3);
@@ -204,6 +205,13 @@ export class BlobRef {
     if (!this.#hash) throw new InvalidArgumentError(`verify() exists for Small refs only; this is a ${this.kind} ref`);
     if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('bytes must be a Uint8Array');
     return sameBytes(blake3(bytes), this.#hash);
+  }
+
+  /** `verify`, hashing a large `bytes` off the app thread (a hashing worker); `bytes` is copied there. */
+  async verifyAsync(bytes: Uint8Array): Promise<boolean> {
+    if (!this.#hash) throw new InvalidArgumentError(`verifyAsync() exists for Small refs only; this is a ${this.kind} ref`);
+    if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError('bytes must be a Uint8Array');
+    return sameBytes(await blake3Async(bytes), this.#hash);
   }
 
   encode(): Uint8Array {

@@ -6,7 +6,7 @@ import type { CapabilityContribution, MeshHost } from '../node/host.js';
 import { BlobRef } from './blob-ref.js';
 import { checkFetchOptions, fetchBlob, fetchBlobToFile, fetchChunks, type FetchOptions } from './blob-fetch.js';
 import { putChunks, type ChunkStore } from './chunk-store.js';
-import { chunkPayload, storeBlobReader, type ByteSource } from './chunking.js';
+import { chunkPayloadAsync, storeBlobReader, type ByteSource } from './chunking.js';
 import { MAX_HAS_HINTS, TAG_BLOB_HAS_PREFIX, TAG_BLOB_SERVE } from './constants.js';
 import { checkFetchDirOptions, fetchDir, type FetchDirOptions } from './dir-fetch.js';
 import type { DirStats } from './dir-manifest.js';
@@ -87,7 +87,7 @@ export class Blobs {
     this.open();
     let ref: BlobRef;
     if (data instanceof Uint8Array) {
-      const { ref: r, chunks } = chunkPayload(data, { uri: opts.uri });
+      const { ref: r, chunks } = await chunkPayloadAsync(data, { uri: opts.uri });
       await putChunks(this.chunkStore, r, chunks);
       ref = r;
     } else {

@@ -2,8 +2,9 @@
 // chunk, storing a hash twice is a no-op after re-verifying what is there, concurrent stores of one
 // hash are serialised, reads re-verify. `read` is the holder's serving path: the stored bytes as
 // they are, verified by the requester (so a corrupted store yields HashMismatch there).
+// Verification of large chunks runs in a hashing worker (core/hash-worker.ts).
 import { HashMismatchError, InvalidArgumentError, SubstrateError } from '../errors.js';
-import { blake3 } from '../core/blake3.js';
+import { blake3Async, blake3Moved } from '../core/hash-worker.js';
 import { BLOB_CHUNK_SIZE } from './constants.js';
 import type { BlobRef } from './blob-ref.js';
 import { sameBytes } from './hex.js';
@@ -26,15 +27,20 @@ export function checkHash32(hash: unknown, name = 'hash'): asserts hash is Uint8
   if (!(hash instanceof Uint8Array) || hash.length !== 32) throw new InvalidArgumentError(`${name} must be a 32-byte Uint8Array`);
 }
 
-/** Throws HashMismatchError unless BLAKE3(bytes) == hash. */
-export function verifyChunk(hash: Uint8Array, bytes: Uint8Array): void {
-  const actual = blake3(bytes);
-  if (!sameBytes(actual, hash)) throw new HashMismatchError(hash.slice(), actual);
+/**
+ * Throws HashMismatchError unless BLAKE3(bytes) == hash, hashing large chunks off the app thread;
+ * resolves to the bytes. With `owned` (the caller's own buffer, used by no one else) the buffer
+ * moves to the worker and back: use the returned bytes, `bytes` is detached.
+ */
+export async function verifyChunkAsync(hash: Uint8Array, bytes: Uint8Array, owned = false): Promise<Uint8Array> {
+  const r = owned ? await blake3Moved(bytes) : { hash: await blake3Async(bytes), bytes };
+  if (!sameBytes(r.hash, hash)) throw new HashMismatchError(hash.slice(), r.hash);
+  return r.bytes;
 }
 
 /** Hashes `bytes` and stores them; returns the hash (the reference's store_chunk). */
 export async function storeChunk(store: ChunkStore, bytes: Uint8Array): Promise<Uint8Array> {
-  const hash = blake3(bytes);
+  const hash = await blake3Async(bytes);
   await store.put(hash, bytes);
   return hash;
 }
@@ -61,7 +67,7 @@ export async function storeBlob(store: ChunkStore, ref: BlobRef, bytes: Uint8Arr
   if (ref.size() !== BigInt(bytes.length)) throw new SubstrateError('backend', `manifest says ${ref.size()} bytes, got ${bytes.length}`);
   const chunks = ref.chunks!;
   const pieces = chunks.map((c, i) => bytes.subarray(i * BLOB_CHUNK_SIZE, i * BLOB_CHUNK_SIZE + c.size));
-  pieces.forEach((p, i) => verifyChunk(chunks[i]!.hash, p));
+  for (let i = 0; i < pieces.length; i++) await verifyChunkAsync(chunks[i]!.hash, pieces[i]!);
   for (let i = 0; i < pieces.length; i++) await store.put(chunks[i]!.hash, pieces[i]!);
 }
 

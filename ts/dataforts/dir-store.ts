@@ -6,7 +6,7 @@
 import { InvalidArgumentError, SubstrateError } from '../errors.js';
 import type { BlobRef } from './blob-ref.js';
 import { putChunks, type ChunkStore } from './chunk-store.js';
-import { chunkPayload, storeBlobReader } from './chunking.js';
+import { chunkPayloadAsync, storeBlobReader } from './chunking.js';
 import { BLOB_CHUNK_SIZE } from './constants.js';
 import { DirManifest, type DirEntry } from './dir-manifest.js';
 import { ioError, nodeFs, type NodeFs } from './fs.js';
@@ -70,7 +70,7 @@ async function storeFile(nfs: NodeFs, store: ChunkStore, f: Found): Promise<Blob
   if (f.size <= BLOB_CHUNK_SIZE) {
     // Small enough to read at once; a file that grew since lstat still chunks correctly.
     const bytes = await nfs.readWhole(f.abs);
-    const { ref, chunks } = chunkPayload(bytes, { contentUri: true });
+    const { ref, chunks } = await chunkPayloadAsync(bytes, { contentUri: true });
     await putChunks(store, ref, chunks);
     return ref;
   }
@@ -104,7 +104,7 @@ export async function storeDir(store: ChunkStore, root: string): Promise<BlobRef
     };
     await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, found.length) }, worker));
     const manifest = DirManifest.encode({ entries });
-    const { ref, chunks } = chunkPayload(manifest, { contentUri: true });
+    const { ref, chunks } = await chunkPayloadAsync(manifest, { contentUri: true });
     await putChunks(store, ref, chunks);
     return ref;
   } catch (e) {

@@ -2,7 +2,7 @@
 // (temp file, fsync, rename) and read on demand, so chunks another process adds to the directory
 // (a CLI `send-blob --store`, say) are served too. Reads re-verify; puts of one hash are serialised.
 import { InvalidArgumentError, NotFoundError } from '../errors.js';
-import { KeyedLock, checkHash32, verifyChunk, type ChunkStore } from './chunk-store.js';
+import { KeyedLock, checkHash32, verifyChunkAsync, type ChunkStore } from './chunk-store.js';
 import { errnoCode, ioError, nodeFs, randomHex16 } from './fs.js';
 import { toHex } from './hex.js';
 
@@ -37,8 +37,7 @@ export class DiskChunkStore implements ChunkStore {
   async get(hash: Uint8Array): Promise<Uint8Array> {
     const bytes = await this.read(hash);
     if (!bytes) throw new NotFoundError(`chunk ${toHex(hash)} is not in the store`);
-    verifyChunk(hash, bytes);
-    return bytes;
+    return verifyChunkAsync(hash, bytes, true);
   }
 
   async read(hash: Uint8Array): Promise<Uint8Array | undefined> {
@@ -54,11 +53,11 @@ export class DiskChunkStore implements ChunkStore {
 
   async put(hash: Uint8Array, bytes: Uint8Array): Promise<void> {
     const { sub, file, hex } = await this.pathOf(hash);
-    verifyChunk(hash, bytes);
+    await verifyChunkAsync(hash, bytes);
     await this.locks.run(hex, async () => {
       const existing = await this.read(hash);
       if (existing) {
-        verifyChunk(hash, existing);
+        await verifyChunkAsync(hash, existing, true);
         return;
       }
       const { fs, path } = await nodeFs();

@@ -9,7 +9,7 @@
 // Holder: one serve per (peer, transfer id), repeats ignored; the reply goes on a reliable,
 // scheduled stream (weight 1, 256,000-byte window): header at seq 0, ≤ 8000-byte events after,
 // then a graceful close bounded by 30 s.
-import { blake3 } from '../core/blake3.js';
+import { blake3Async, blake3Moved } from '../core/hash-worker.js';
 import { FLAG_RELIABLE } from '../core/reliable.js';
 import { ClosedError, HashMismatchError, NotFoundError, NotConnectedError, SubstrateError } from '../errors.js';
 import type { InboundPacket, MeshHost } from '../node/host.js';
@@ -110,6 +110,8 @@ interface Pending {
   next: number;
   readonly reorder: Map<number, Uint8Array[]>;
   unlinkSignal: (() => void) | undefined;
+  /** Every byte arrived; the BLAKE3 check is running (maybe in a hashing worker). */
+  verifying: boolean;
 }
 
 /**
@@ -256,6 +258,7 @@ export class TransferEngine {
         next: 0,
         reorder: new Map(),
         unlinkSignal: undefined,
+        verifying: false,
       };
       this.pending.set(id, t);
       if (opts.signal) {
@@ -288,7 +291,7 @@ export class TransferEngine {
 
   private onPacket(p: InboundPacket): void {
     const t = this.pending.get(p.streamId);
-    if (!t || t.holder !== p.from) return; // late packets of a settled transfer, or forged
+    if (!t || t.holder !== p.from || t.verifying) return; // late packets of a settled or complete transfer, or forged
     if (p.seq < BigInt(t.next) || p.seq >= BigInt(t.next + MAX_REORDER_AHEAD)) return;
     const seq = Number(p.seq);
     if (seq !== t.next) {
@@ -346,14 +349,20 @@ export class TransferEngine {
   }
 
   private complete(t: Pending): void {
-    const buf = t.buf!;
-    const actual = blake3(buf);
-    if (!sameBytes(actual, t.hash)) {
-      this.settle(t, new HashMismatchError(t.hash, actual), false);
-      return;
-    }
-    this.counters.fetched++;
-    this.settle(t, buf, false);
+    t.verifying = true;
+    // A buffer of our own moves to the hashing worker and back; the caller's `into` is copied there.
+    const check = t.buf === t.into ? blake3Async(t.buf!).then((hash) => ({ hash, bytes: t.buf! })) : blake3Moved(t.buf!);
+    check.then(
+      ({ hash, bytes }) => {
+        if (!sameBytes(hash, t.hash)) {
+          this.settle(t, new HashMismatchError(t.hash, hash), false);
+          return;
+        }
+        if (this.pending.get(t.id) === t) this.counters.fetched++;
+        this.settle(t, bytes, false);
+      },
+      (e: unknown) => this.settle(t, e instanceof Error ? e : new Error(String(e)), false),
+    );
   }
 
   /** Removes the entry, closes the receive stream, settles the promise; a reset tells the holder to stop. */
@@ -420,6 +429,7 @@ export class TransferEngine {
   private tick(): void {
     const now = this.host.now();
     for (const t of [...this.pending.values()]) {
+      if (t.verifying) continue; // complete: only the hash check is left
       if (now >= t.deadline) {
         this.settle(t, new NotFoundError(`timed out fetching mesh://${toHex(t.hash)} from node ${t.holder} after ${t.timeoutMs} ms`), true);
       } else if (!t.headerSeen && t.next === 0 && now >= t.nextResendAt) {

@@ -1,6 +1,6 @@
 // The in-memory chunk store: chunks copied in, keyed by hex hash, re-verified on get.
 import { NotFoundError } from '../errors.js';
-import { checkHash32, verifyChunk, type ChunkStore } from './chunk-store.js';
+import { checkHash32, verifyChunkAsync, type ChunkStore } from './chunk-store.js';
 import { toHex } from './hex.js';
 
 /** A chunk store in memory (the default without `dataDir`). */
@@ -20,8 +20,7 @@ export class MemoryChunkStore implements ChunkStore {
   async get(hash: Uint8Array): Promise<Uint8Array> {
     const bytes = await this.read(hash);
     if (!bytes) throw new NotFoundError(`chunk ${toHex(hash)} is not in the store`);
-    verifyChunk(hash, bytes);
-    return bytes.slice();
+    return verifyChunkAsync(hash, bytes.slice(), true); // the copy handed out is the one verified
   }
 
   async read(hash: Uint8Array): Promise<Uint8Array | undefined> {
@@ -31,12 +30,12 @@ export class MemoryChunkStore implements ChunkStore {
 
   async put(hash: Uint8Array, bytes: Uint8Array): Promise<void> {
     checkHash32(hash);
-    verifyChunk(hash, bytes);
+    const copy = await verifyChunkAsync(hash, bytes.slice(), true); // the copy kept is the one verified
     const key = toHex(hash);
     const existing = this.chunks.get(key);
     // Synchronous from the check to the insert, so concurrent puts of one hash cannot interleave.
-    if (existing) verifyChunk(hash, existing);
-    else this.chunks.set(key, bytes.slice());
+    if (existing) await verifyChunkAsync(hash, existing);
+    else this.chunks.set(key, copy);
   }
 
   async delete(hash: Uint8Array): Promise<boolean> {
