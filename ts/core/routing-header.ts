@@ -105,3 +105,11 @@ export function forwardedCopy(b: Uint8Array): Uint8Array {
   c[4] = c[4]! & 0x0f;
   return c;
 }
+
+/** @internal A packet wrapped for routed delivery: 18-byte header (hop_count 0, flags 0) ‖ packet. */
+export function wrapRouted(packet: Uint8Array, ttl: number, srcId: number, destId: bigint): Uint8Array {
+  const b = new Uint8Array(ROUTING_HEADER_SIZE + packet.length);
+  writeRoutingHeader(b, 0, ttl, 0, 0, srcId, destId);
+  b.set(packet, ROUTING_HEADER_SIZE);
+  return b;
+}

@@ -1,7 +1,8 @@
 // The engine: a node's whole packet path in one place — datagram classification, header checks,
 // the WASM core's packet sessions (seal/open in batches, replay window, unframing), the Noise
 // handshake, the stream table (credit, grants, reliable retransmission, the fair scheduler),
-// heartbeats and the failure detector. Its inputs are datagram batches, link records from the
+// heartbeats and the failure detector, and routing (wire.md §7, §16): routed packets delivered,
+// relayed through the fair scheduler or dropped, pingwaves feeding the routing table. Its inputs are datagram batches, link records from the
 // app and timer expiries, each with the time passed in; its outputs are datagrams and link
 // records. It runs wherever its driver puts it (a core worker, or the app's own thread) and, with
 // time passed in, under a test without either.
@@ -9,10 +10,13 @@ import type { EngineConfig } from './engine-host.js';
 import { PacketSession } from '../core/session.js';
 import { SealBuilder } from '../core/seal-builder.js';
 import { PacketStatus } from '../core/packet-status.js';
-import { checkHeader, classifyDatagram, DatagramClass, headerFlags, headerPayloadLen, headerSessionId, HEADER_SIZE, PacketFlags } from '../core/header.js';
+import { checkHeader, classifyDatagram, DatagramClass, headerFlags, headerPayloadLen, headerSessionId, HEADER_SIZE, MAX_DATAGRAM_SIZE, PacketFlags } from '../core/header.js';
+import { forwardedCopy, ROUTED_DATA_TTL, routedDestId, routedSrcId, RouteFlags, ROUTING_HEADER_SIZE, routingId, writeRoutingHeader } from '../core/routing-header.js';
+import { RoutingTable } from '../routing/routing-table.js';
+import { PingwaveRelay, type DirectPeers } from '../routing/pingwave-relay.js';
+import { HandshakeError } from '../errors.js';
 import type { KeyDerivationMode } from '../session/handshake.js';
 import type { NoiseKeypair } from '../session/noise.js';
-import type { HandshakeError } from '../errors.js';
 import type { Datagram } from '../transports/transport.js';
 import { SUBPROTOCOL_STREAM_NACK, SUBPROTOCOL_STREAM_RESET, SUBPROTOCOL_STREAM_WINDOW, CONTROL_STREAM_ID } from '../streams/control-frames.js';
 import type { Health } from '../node/failure-detector.js';
@@ -95,6 +99,9 @@ export interface EngineOutput {
   backlog?(): number;
 }
 
+/** performance.timeOrigin where there is one: engine time + this ≈ ms since the Unix epoch. */
+const TIME_ORIGIN = (globalThis as { performance?: { timeOrigin?: number } }).performance?.timeOrigin ?? 0;
+
 /** Node counters go to the app at most this often (node.stats() is at most this old). */
 const STATS_INTERVAL_MS = 10;
 /** When the path to the socket is full, the engine looks again after this long. */
@@ -104,12 +111,25 @@ const HEALTH_INDEX: Record<Health, number> = { healthy: 0, suspected: 1, failed:
 /** PEER updates for RTT changes: at most this often per peer, and only for a change above 20%. */
 const RTT_REPORT_MS = 250;
 
+/** A datagram of a run to open; `routed` when it arrived behind a routing header (§7 step 1). */
+type Inbound = Datagram & { routed?: boolean };
+
 export class Engine {
   readonly timers = new Timers();
   readonly streams: StreamTable;
   private readonly handshaker: Handshaker;
   private readonly byNode = new Map<bigint, EnginePeer>();
   private readonly bySession = new Map<bigint, EnginePeer>();
+  /** Direct (not routed) peers by address: pingwave sources and next hops (§16). */
+  private readonly byAddress = new Map<string, EnginePeer>();
+  readonly routes = new RoutingTable();
+  private readonly pingwaves: PingwaveRelay;
+  private readonly directPeers: DirectPeers = {
+    has: (a) => this.byAddress.has(a),
+    addresses: () => this.byAddress.keys(),
+  };
+  /** This node's routing id (low 32 bits of its node id). */
+  private readonly rid: number;
   private readonly claimed = new Set<number>();
   private readonly sealing = new Set<EnginePeer>();
   private raw: Datagram[] = [];
@@ -125,6 +145,8 @@ export class Engine {
   private readonly statsTimer;
   private statsAt = -Infinity;
   private started = false;
+  /** The latest time passed in (for lookups made from callbacks without one). */
+  private clock = 0;
   /** SHUTDOWN was handled: inputs are ignored from now on. */
   closed = false;
 
@@ -155,6 +177,14 @@ export class Engine {
       pathBacklog: () => (this.out.backlog?.() ?? 0) + this.queuedPackets,
     };
     this.streams = new StreamTable(io, opts.streams);
+    this.rid = routingId(opts.nodeId);
+    this.pingwaves = new PingwaveRelay(opts.nodeId, this.routes);
+    this.streams.sched.onForward = (p) => {
+      this.raw.push({ data: p.forward, address: p.address });
+      this.counters.forwarded++;
+      this.counters.packetsOut++;
+      this.queuedPackets++;
+    };
     this.handshaker = new Handshaker({
       psk: opts.psk,
       mode: opts.keyDerivation,
@@ -167,6 +197,7 @@ export class Engine {
         this.countersDirty = true;
       },
       established: (o, now) => this.establish(o, now),
+      nextHop: (nodeId) => this.routes.nextHop(nodeId, this.clock),
       finished: (reqId, nodeId, err) => this.connectFinished(reqId, nodeId, err),
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
       handshakeAttempts: opts.handshakeAttempts,
@@ -192,6 +223,7 @@ export class Engine {
 
   handleTimers(now: number): void {
     if (this.closed) return;
+    this.clock = now;
     this.immediate = false;
     this.pollAt = Infinity;
     this.timers.run(now);
@@ -202,6 +234,7 @@ export class Engine {
   /** Handles the record `r` is positioned on. */
   handleLink(r: LinkReader, now: number): void {
     if (this.closed) return;
+    this.clock = now;
     switch (r.op) {
       case Op.SEND: {
         const peer = this.peerFor(r.u64(8), r.u32(0));
@@ -269,7 +302,20 @@ export class Engine {
         return;
       case Op.CONNECT: {
         const c = readConnect(r);
-        this.handshaker.connect(c.reqId, c.address, { publicKey: c.publicKey, nodeId: c.nodeId }, now);
+        const peer = { publicKey: c.publicKey, nodeId: c.nodeId };
+        if (c.address !== null) {
+          this.handshaker.connect(c.reqId, c.address, peer, now);
+          return;
+        }
+        // Routed (§11.4): through the relay the caller named, else the routing table's next hop.
+        const relay = c.via !== undefined ? this.byNode.get(c.via) : undefined;
+        const hop = c.via !== undefined ? (relay && !relay.routed ? relay.address : undefined) : this.routes.nextHop(c.nodeId, now);
+        if (hop === undefined) {
+          const why = c.via !== undefined ? `relay node ${c.via} is not a direct peer of this node` : `no route to node ${c.nodeId} is known (no address given and no pingwave learned one)`;
+          this.connectFinished(c.reqId, c.nodeId, new HandshakeError('HANDSHAKE_NO_ROUTE', why));
+          return;
+        }
+        this.handshaker.connect(c.reqId, hop, peer, now, true);
         return;
       }
       case Op.CLAIM:
@@ -303,30 +349,54 @@ export class Engine {
     if (this.closed) return;
     const c = this.counters;
     this.countersDirty = true;
-    let run: Datagram[] = [];
+    this.clock = now;
+    let run: Inbound[] = [];
     let runPeer: EnginePeer | undefined;
     for (const d of batch) {
-      const b = d.data;
+      let b = d.data;
       c.packetsIn++;
       c.bytesIn += b.length;
+      // wire.md §1, in its order.
       const cls = classifyDatagram(b);
-      if (cls !== DatagramClass.DIRECT) {
-        // wire.md §1: NAT keep-alives, pingwaves and routed packets are other datagram classes,
-        // which this node does not process yet; anything else is junk.
-        if (cls === DatagramClass.JUNK) c.malformed++;
-        else c.unsupported++;
+      let routed = false;
+      if (cls === DatagramClass.KEEPALIVE) {
+        // §17: it only keeps a NAT binding open; nothing here waits on a punch.
+        c.keepalivesIn++;
+        continue;
+      }
+      if (cls === DatagramClass.PINGWAVE) {
+        this.onPingwave(d, now);
+        continue;
+      }
+      if (cls === DatagramClass.ROUTED) {
+        if (routedDestId(b) !== this.opts.nodeId) {
+          this.relay(d, now);
+          continue;
+        }
+        // §7 step 1: for this node. No TTL check at the destination.
+        routed = true;
+        b = b.subarray(ROUTING_HEADER_SIZE);
+      } else if (cls !== DatagramClass.DIRECT) {
+        c.malformed++;
         continue;
       }
       if (checkHeader(b) !== 0) {
         c.malformed++;
         continue;
       }
-      if (headerFlags(b) & PacketFlags.HANDSHAKE) {
+      const flags = headerFlags(b);
+      if (flags & PacketFlags.HANDSHAKE) {
         if (b.length !== HEADER_SIZE + headerPayloadLen(b)) {
           c.malformed++;
           continue;
         }
-        this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address, now);
+        if (routed) this.handshaker.onRoutedHandshake(b.slice(HEADER_SIZE), routedSrcId(d.data), d.address, now);
+        else this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address, now);
+        continue;
+      }
+      if (routed && flags & PacketFlags.HEARTBEAT) {
+        // Heartbeats are link-local (§6).
+        c.unsupported++;
         continue;
       }
       const peer = this.bySession.get(headerSessionId(b));
@@ -339,13 +409,54 @@ export class Engine {
         run = [];
       }
       runPeer = peer;
-      run.push(d);
+      run.push(routed ? { data: b, address: d.address, routed } : d);
     }
     if (run.length) this.openRun(runPeer!, run, now);
   }
 
+  /** A routed datagram for another node (§7 steps 2–4): dropped and counted, or relayed. */
+  private relay(d: Datagram, now: number): void {
+    const c = this.counters;
+    const b = d.data;
+    if (b[2] === 0) {
+      c.ttlExpired++;
+      return;
+    }
+    if (routedSrcId(b) === this.rid) {
+      c.loop++;
+      return;
+    }
+    if (b.length > MAX_DATAGRAM_SIZE) {
+      c.malformed++;
+      return;
+    }
+    const dest = routedDestId(b);
+    const hop = this.routes.nextHop(dest, now);
+    if (hop === undefined) {
+      c.noRoute++;
+      return;
+    }
+    // Never decrypted: the inner packet leaves byte for byte, from this node's own socket, behind
+    // the other relayed and originated traffic in the fair scheduler (§18 (e)).
+    const ok = this.streams.sched.enqueueForward(dest, { forward: forwardedCopy(b), address: hop }, (b[4]! & RouteFlags.PRIORITY) !== 0);
+    if (!ok) c.rateLimited++;
+  }
+
+  /** A pingwave (§16): learn a route from it, pass copies on. */
+  private onPingwave(d: Datagram, now: number): void {
+    const r = this.pingwaves.receive(d.data, d.address, this.directPeers, now);
+    if (r.dropped === undefined || r.dropped === 'duplicate') this.counters.pingwavesIn++;
+    else this.counters.other++;
+    for (const [data, address] of r.forward) this.sendRaw(data, address);
+  }
+
+  private sendRaw(data: Uint8Array, address: string): void {
+    this.raw.push({ data, address });
+    this.counters.packetsOut++;
+  }
+
   /** Opens datagrams of one session in one core call and dispatches each result. */
-  private openRun(peer: EnginePeer, run: readonly Datagram[], now: number): void {
+  private openRun(peer: EnginePeer, run: readonly Inbound[], now: number): void {
     const c = this.counters;
     if (!this.byNode.has(peer.nodeId) || this.byNode.get(peer.nodeId) !== peer) return;
     const b = peer.session.openBatch(run.map((d) => d.data));
@@ -359,8 +470,11 @@ export class Engine {
       }
       const source = run[i]!.address;
       peer.lastActivity = now;
-      if (peer.address !== source) {
+      // A routed packet's source is the last relay, not the peer: the route decides where replies go.
+      if (peer.address !== source && !peer.routed && !run[i]!.routed) {
+        this.byAddress.delete(peer.address);
         peer.address = source;
+        this.byAddress.set(source, peer);
         this.peerRecord(peer, PeerKind.UPDATE);
       }
       if (s === PacketStatus.HEARTBEAT) {
@@ -392,8 +506,10 @@ export class Engine {
     if (old && old.sessionId === o.keys.sessionId) return;
     const session = new PacketSession({ txKey: o.keys.txKey, rxKey: o.keys.rxKey, sessionId: o.keys.sessionId });
     const peer = new EnginePeer(o.peerNodeId, o.address, session, ++this.gen, this.opts.sessionTimeoutMs, now, o.rttMs);
+    peer.routed = o.routed;
     if (old) {
       // A new session replaces the old one (new id, counters, replay window); streams start afresh.
+      if (this.byAddress.get(old.address) === old) this.byAddress.delete(old.address);
       this.bySession.delete(old.sessionId);
       this.streams.dropPeer(old);
       this.sealing.delete(old);
@@ -401,6 +517,9 @@ export class Engine {
     }
     this.byNode.set(o.peerNodeId, peer);
     this.bySession.set(peer.sessionId, peer);
+    if (!peer.routed) this.byAddress.set(peer.address, peer);
+    // §16: a session inserts a metric-1 route (a routed one through its relay, §11.4).
+    this.routes.installDirect(peer.nodeId, peer.address, now);
     this.streams.addPeer(peer);
     this.peerRecord(peer, old && old.detector.health !== 'healthy' ? PeerKind.RECOVERED : PeerKind.UP);
   }
@@ -417,15 +536,24 @@ export class Engine {
 
   private healthChanged(peer: EnginePeer, t: { from: Health; to: Health } | undefined): void {
     if (!t) return;
+    // §16: a failed next hop is skipped (traffic moves to an alternate route) until it recovers.
+    if (!peer.routed && (t.to === 'failed' || t.from === 'failed')) this.routes.setDown(peer.address, t.to === 'failed');
     this.peerRecord(peer, t.to === 'healthy' ? PeerKind.RECOVERED : t.to === 'suspected' ? PeerKind.SUSPECTED : PeerKind.FAILED);
   }
 
   private heartbeat(now: number): void {
     this.timers.reschedule(this.heartbeatTimer, now + this.opts.heartbeatIntervalMs);
+    // One pingwave per tick, the same to every direct peer (§16); its timestamp is informational.
+    const wave = this.byAddress.size ? this.pingwaves.originate(BigInt(Math.round((TIME_ORIGIN + now) * 1000))) : undefined;
+    this.routes.sweep(now);
     for (const peer of this.byNode.values()) {
+      this.streams.sweep(peer, now);
+      // Routed sessions get neither heartbeats nor pingwaves (§18 (f) 3), so their detector is not
+      // run: their liveness is the route's, whose next hop is a direct peer with its own detector.
+      if (peer.routed) continue;
       this.queueEvents(peer, PacketFlags.HEARTBEAT, 0, 0, 0n, 0n, 0n, []);
       this.counters.heartbeatsOut++;
-      this.streams.sweep(peer, now);
+      if (wave) this.sendRaw(wave, peer.address);
       this.healthChanged(peer, peer.detector.evaluate(now));
     }
     this.countersDirty = true;
@@ -517,9 +645,18 @@ export class Engine {
       try {
         const sealed = peer.session.sealBuilt(b);
         const views = sealed.datagramViews();
+        // Every packet of a routed session travels behind a routing header, to the current next
+        // hop toward the peer (§18 (f) 3), which a reroute may have changed.
+        const hop = peer.routed ? (this.routes.nextHop(peer.nodeId, now) ?? peer.address) : undefined;
         for (let i = 0; i < views.length; i++) {
-          const d = views[i]!;
-          out.push({ data: d, address: dest[sealed.recordIndex(i)]! });
+          let d = views[i]!;
+          if (hop !== undefined) {
+            const w = new Uint8Array(ROUTING_HEADER_SIZE + d.length);
+            writeRoutingHeader(w, 0, ROUTED_DATA_TTL, 0, 0, this.rid, peer.nodeId);
+            w.set(d, ROUTING_HEADER_SIZE);
+            d = w;
+          }
+          out.push({ data: d, address: hop ?? dest[sealed.recordIndex(i)]! });
           this.counters.bytesOut += d.length;
         }
       } catch (e) {
@@ -551,6 +688,7 @@ export class Engine {
     for (const p of this.byNode.values()) p.session.dispose();
     this.byNode.clear();
     this.bySession.clear();
+    this.byAddress.clear();
     this.out.link.begin(Op.CLOSED, 0);
     this.out.publish();
     this.closed = true;

@@ -1,12 +1,14 @@
 // Drives the sans-IO Noise handshake (ts/session/handshake.ts) with datagrams and the engine's
 // timers: initiator attempts with per-attempt timeouts, retries and backoff (wire.md §11.3), and
-// the responder side for initiators registered with accept() (§11.2). Time is passed in.
+// the responder side for initiators registered with accept() (§11.2), and routed handshakes
+// through a relay (§11.4), whose messages travel behind a routing header. Time is passed in.
 import { HandshakeError } from '../errors.js';
 import { initiatorStart, initiatorFinish, responderRead, KeyDerivationMismatchError, type KeyDerivationMode, type SessionKeys, type InitiatorHandshake } from '../session/handshake.js';
 import type { NoiseKeypair } from '../session/noise.js';
 import { HANDSHAKE_ATTEMPTS, HANDSHAKE_TIMEOUT_MS, handshakeBackoffMs } from '../session/handshake-params.js';
 import { encodeHandshakePacket } from '../core/packet.js';
 import type { Timer, Timers } from './timers.js';
+import { ROUTED_HANDSHAKE_TTL, routingId, wrapRouted } from '../core/routing-header.js';
 
 export interface HandshakeOutcome {
   peerNodeId: bigint;
@@ -14,6 +16,8 @@ export interface HandshakeOutcome {
   keys: SessionKeys;
   rttMs: number;
   role: 'initiator' | 'responder';
+  /** Set up through a relay: `address` is the relay's, and every packet is routed (§18 (f) 3). */
+  routed: boolean;
 }
 
 export interface HandshakerDeps {
@@ -28,12 +32,16 @@ export interface HandshakerDeps {
   finished(reqId: number, nodeId: bigint, err: HandshakeError | undefined): void;
   handshakeTimeoutMs?: number;
   handshakeAttempts?: number;
+  /** The next hop toward a node, if the routing table has a live one (routed msg2, §11.4). */
+  nextHop?(nodeId: bigint): string | undefined;
 }
 
 interface Attempt {
   reqId: number;
   address: string;
   peer: { publicKey: Uint8Array; nodeId: bigint };
+  /** Routed through the relay at `address` (§11.4). */
+  routed: boolean;
   attempt: number;
   state?: InitiatorHandshake;
   startedAt: number;
@@ -42,7 +50,7 @@ interface Attempt {
 }
 
 export class Handshaker {
-  /** Initiator attempts waiting for msg2, by address. */
+  /** Initiator attempts waiting for msg2, by address (routed ones by `rt:` + responder routing id). */
   private readonly pending = new Map<string, Attempt>();
   /** Every connect in progress (waiting for a reply or for its backoff). */
   private readonly active = new Set<Attempt>();
@@ -60,8 +68,13 @@ export class Handshaker {
   }
 
   /** Runs up to 3 attempts of 5 s each (configurable); reports through `finished`. */
-  connect(reqId: number, address: string, peer: { publicKey: Uint8Array; nodeId: bigint }, now: number): void {
-    const a: Attempt = { reqId, address, peer, attempt: 0, startedAt: now };
+  connect(reqId: number, address: string, peer: { publicKey: Uint8Array; nodeId: bigint }, now: number, routed = false): void {
+    const a: Attempt = { reqId, address, peer, routed, attempt: 0, startedAt: now };
+    if (routed && this.pending.has(routedKey(routingId(peer.nodeId)))) {
+      // §11.4: at most one routed handshake per responder routing id in flight.
+      this.deps.finished(reqId, peer.nodeId, new HandshakeError('HANDSHAKE_FAILED', `a routed handshake with node ${peer.nodeId} is already in flight`));
+      return;
+    }
     this.active.add(a);
     this.start(a, now);
   }
@@ -71,7 +84,7 @@ export class Handshaker {
     a.attempt++;
     let message: Uint8Array;
     try {
-      const s = initiatorStart({ psk: this.deps.psk, responderStatic: a.peer.publicKey, initiatorNodeId: this.deps.ownNodeId, responderNodeId: a.peer.nodeId, mode: this.deps.mode });
+      const s = initiatorStart({ psk: this.deps.psk, responderStatic: a.peer.publicKey, initiatorNodeId: this.deps.ownNodeId, responderNodeId: a.peer.nodeId, mode: this.deps.mode, routed: a.routed });
       a.state = s.state;
       message = s.message;
     } catch (e) {
@@ -81,7 +94,7 @@ export class Handshaker {
     a.startedAt = now;
     const timeoutMs = this.deps.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     a.timer = this.deps.timers.schedule(now + timeoutMs, (t) => {
-      if (this.pending.get(a.address) === a) this.pending.delete(a.address);
+      if (this.pending.get(keyOf(a)) === a) this.pending.delete(keyOf(a));
       this.fail(
         a,
         new HandshakeError(
@@ -91,8 +104,9 @@ export class Handshaker {
         t,
       );
     });
-    this.pending.set(a.address, a);
-    this.deps.send(encodeHandshakePacket(message), a.address);
+    this.pending.set(keyOf(a), a);
+    const packet = encodeHandshakePacket(message);
+    this.deps.send(a.routed ? wrapRouted(packet, ROUTED_HANDSHAKE_TTL, routingId(this.deps.ownNodeId), a.peer.nodeId) : packet, a.address);
   }
 
   /** An attempt failed: retry after the backoff, or report the last error. */
@@ -117,20 +131,7 @@ export class Handshaker {
   onHandshake(message: Uint8Array, address: string, now: number): void {
     const waiting = this.pending.get(address);
     if (waiting) {
-      this.pending.delete(address);
-      this.deps.timers.cancel(waiting.timer);
-      let keys: SessionKeys;
-      try {
-        keys = initiatorFinish(waiting.state!, message);
-      } catch (e) {
-        this.failures++;
-        this.fail(waiting, e instanceof HandshakeError ? e : new HandshakeError('HANDSHAKE_FAILED', String(e), { cause: e }), now);
-        return;
-      }
-      this.active.delete(waiting);
-      // Installed before anything else is read, so data the responder sealed right after msg2 finds it.
-      this.deps.established({ peerNodeId: waiting.peer.nodeId, address, keys, rttMs: now - waiting.startedAt, role: 'initiator' }, now);
-      this.deps.finished(waiting.reqId, waiting.peer.nodeId, undefined);
+      this.finishInitiator(waiting, message, address, now);
       return;
     }
     if (this.expected.size === 0) {
@@ -155,11 +156,57 @@ export class Handshaker {
       }
       this.answered.set(r.initiatorNodeId, eph);
       this.deps.send(encodeHandshakePacket(r.reply), address);
-      this.deps.established({ peerNodeId: r.initiatorNodeId, address, keys: r.keys, rttMs: 0, role: 'responder' }, now);
+      this.deps.established({ peerNodeId: r.initiatorNodeId, address, keys: r.keys, rttMs: 0, role: 'responder', routed: false }, now);
     } catch (e) {
       this.failures++;
       // A net-v0.27 responder answers a mode mismatch so the initiator fails fast, not by timeout.
       if (e instanceof KeyDerivationMismatchError && e.reply) this.deps.send(encodeHandshakePacket(e.reply), address);
+    }
+  }
+
+  /** msg2 for an initiator attempt: keys, or that attempt fails. */
+  private finishInitiator(waiting: Attempt, message: Uint8Array, address: string, now: number): void {
+    this.pending.delete(keyOf(waiting));
+    this.deps.timers.cancel(waiting.timer);
+    let keys: SessionKeys;
+    try {
+      keys = initiatorFinish(waiting.state!, message);
+    } catch (e) {
+      this.failures++;
+      this.fail(waiting, e instanceof HandshakeError ? e : new HandshakeError('HANDSHAKE_FAILED', String(e), { cause: e }), now);
+      return;
+    }
+    this.active.delete(waiting);
+    // Installed before anything else is read, so data the responder sealed right after msg2 finds it.
+    this.deps.established({ peerNodeId: waiting.peer.nodeId, address, keys, rttMs: now - waiting.startedAt, role: 'initiator', routed: waiting.routed }, now);
+    this.deps.finished(waiting.reqId, waiting.peer.nodeId, undefined);
+  }
+
+  /**
+   * A routed HANDSHAKE addressed to this node (§11.4): msg2 when an initiator attempt waits on
+   * that routing id, else msg1 (no accept() needed: the PSK and this node's static key gate it).
+   */
+  onRoutedHandshake(message: Uint8Array, srcId: number, source: string, now: number): void {
+    const waiting = this.pending.get(routedKey(srcId));
+    if (waiting) {
+      this.finishInitiator(waiting, message, waiting.address, now);
+      return;
+    }
+    try {
+      const r = responderRead({ psk: this.deps.psk, staticKeypair: this.deps.staticKeypair, routed: { srcId }, responderNodeId: this.deps.ownNodeId, mode: this.deps.mode, message });
+      const eph = hex(r.initiatorEphemeral);
+      if (this.answered.get(r.initiatorNodeId) === eph) {
+        this.duplicates++;
+        return;
+      }
+      this.answered.set(r.initiatorNodeId, eph);
+      const back = this.deps.nextHop?.(r.initiatorNodeId) ?? source;
+      this.deps.send(wrapRouted(encodeHandshakePacket(r.reply), ROUTED_HANDSHAKE_TTL, routingId(this.deps.ownNodeId), r.initiatorNodeId), back);
+      this.deps.established({ peerNodeId: r.initiatorNodeId, address: source, keys: r.keys, rttMs: 0, role: 'responder', routed: true }, now);
+    } catch {
+      // A routed mode mismatch is not answered: the error does not carry the initiator's full
+      // node id, which the reply's routing header needs. The initiator times out.
+      this.failures++;
     }
   }
 
@@ -174,6 +221,14 @@ export class Handshaker {
     this.active.clear();
     this.pending.clear();
   }
+}
+
+function routedKey(responderRoutingId: number): string {
+  return `rt:${responderRoutingId}`;
+}
+
+function keyOf(a: Attempt): string {
+  return a.routed ? routedKey(routingId(a.peer.nodeId)) : a.address;
 }
 
 function hex(b: Uint8Array): string {

@@ -38,6 +38,8 @@ export class EnginePeer {
   /** Packets queued for sealing in this flush (created on first use). */
   sealer: SealBuilder | undefined;
   sealDest: string[] = [];
+  /** Set up through a relay (wire.md §11.4): `address` is the relay's and every packet is routed. */
+  routed = false;
 
   constructor(
     readonly nodeId: bigint,

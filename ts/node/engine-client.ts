@@ -144,11 +144,12 @@ export class EngineClient implements StreamOps {
     this.wrote();
   }
 
-  connect(address: string, peer: { publicKey: Uint8Array; nodeId: bigint }): Promise<PeerInfo> {
+  /** `address` null: a routed handshake through `via` or the learned route (wire.md §11.4). */
+  connect(address: string | null, peer: { publicKey: Uint8Array; nodeId: bigint }, via?: bigint): Promise<PeerInfo> {
     const reqId = this.nextReq++;
     return new Promise<PeerInfo>((resolve, reject) => {
       this.connects.set(reqId, { resolve, reject });
-      writeConnect(this.host.writer, { reqId, nodeId: peer.nodeId, publicKey: peer.publicKey, address });
+      writeConnect(this.host.writer, { reqId, nodeId: peer.nodeId, publicKey: peer.publicKey, address, ...(via !== undefined ? { via } : {}) });
       this.wrote();
     });
   }

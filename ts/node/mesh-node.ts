@@ -111,8 +111,27 @@ export interface NodeStats {
   eventsIn: number;
   heartbeatsIn: number;
   heartbeatsOut: number;
-  /** Datagrams dropped, by reason; `unsupported` counts keep-alives, pingwaves, routed packets and unhandled substrate subprotocols. */
-  dropped: { malformed: number; authFailure: number; replay: number; unknownSession: number; handshake: number; unsupported: number; other: number };
+  /** Routed datagrams this node relayed toward their destination (wire.md §7). */
+  forwarded: number;
+  /**
+   * Datagrams dropped, by reason. `unsupported`: routed heartbeats and unhandled substrate
+   * subprotocols; `ttlExpired`, `noRoute`, `loop`: routed datagrams this node could not relay
+   * (§7); `rateLimited`: relayed datagrams refused by a full forwarding queue; `other` includes
+   * pingwaves refused on receipt (own, too many hops, not from a direct peer).
+   */
+  dropped: {
+    malformed: number;
+    authFailure: number;
+    replay: number;
+    unknownSession: number;
+    handshake: number;
+    unsupported: number;
+    ttlExpired: number;
+    noRoute: number;
+    loop: number;
+    rateLimited: number;
+    other: number;
+  };
   peers: number;
   announcements: AnnouncementStats;
 }
@@ -260,15 +279,25 @@ export class MeshNode {
     return this.host.address;
   }
 
-  /** Opens a session to the node at `address` whose Noise static key and node id are known. */
-  async connect(address: string, peer: { publicKey: Uint8Array; nodeId: bigint }): Promise<PeerInfo> {
+  /**
+   * Opens a session to the node whose Noise static key and node id are known: directly at
+   * `address`, or, with `address` null, routed (wire.md §7, §11.4) through the direct peer `via`
+   * or the route pingwaves taught this node. With `via` the handshake is routed through that relay
+   * even when an address is given.
+   */
+  async connect(address: string | null, peer: { publicKey: Uint8Array; nodeId: bigint }, opts: { via?: bigint } = {}): Promise<PeerInfo> {
     this.assertOpen();
-    parseAddress(address); // throws InvalidArgumentError naming what is wrong with it
+    if (opts === null || typeof opts !== 'object') throw new InvalidArgumentError('opts must be an object');
+    const via = opts.via;
+    if (via !== undefined && (typeof via !== 'bigint' || via < 0n || via > 0xffff_ffff_ffff_ffffn)) throw new InvalidArgumentError('opts.via must be a u64 bigint node id');
+    const routed = via !== undefined || address === null || address === undefined;
+    if (!routed) parseAddress(address!); // throws InvalidArgumentError naming what is wrong with it
     if (!peer || !(peer.publicKey instanceof Uint8Array) || peer.publicKey.length !== 32) {
       throw new InvalidArgumentError('peer.publicKey must be the 32-byte X25519 key of the peer (its noisePublicKey)');
     }
     if (typeof peer.nodeId !== 'bigint') throw new InvalidArgumentError('peer.nodeId must be a bigint');
-    return this.client.connect(address, peer);
+    if (via === this.nodeId || via === peer.nodeId) throw new InvalidArgumentError('opts.via must be a third node: a direct peer that relays to the target');
+    return this.client.connect(routed ? null : address!, peer, via);
   }
 
   /** Expects a handshake from this node id (wire.md §11.2). */
@@ -312,6 +341,7 @@ export class MeshNode {
       eventsIn: c.eventsIn,
       heartbeatsIn: c.heartbeatsIn,
       heartbeatsOut: c.heartbeatsOut,
+      forwarded: c.forwarded,
       dropped: {
         malformed: c.malformed,
         authFailure: c.authFailure,
@@ -319,6 +349,10 @@ export class MeshNode {
         unknownSession: c.unknownSession,
         handshake: c.handshake,
         unsupported: c.unsupported + this.client.unclaimedSubprotocol,
+        ttlExpired: c.ttlExpired,
+        noRoute: c.noRoute,
+        loop: c.loop,
+        rateLimited: c.rateLimited,
         other: c.other + this.client.inbound.dropped,
       },
       peers: this.client.peers.size,
