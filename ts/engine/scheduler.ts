@@ -26,6 +26,9 @@ export interface ForwardedPacket {
 
 type Queued = QueuedPacket | ForwardedPacket;
 
+/** Relayed datagrams waiting at most, over all destinations (≈ 32 MiB of 8 KiB datagrams). */
+export const MAX_FORWARD_QUEUED = 4096;
+
 function isForwarded(p: Queued): p is ForwardedPacket {
   return (p as ForwardedPacket).forward !== undefined;
 }
@@ -41,6 +44,8 @@ export class Scheduler {
   readonly fair: FairScheduler<Queued, EnginePeer | string>;
   /** Where forwarded datagrams go when their turn comes (the engine sets it). */
   onForward: (p: ForwardedPacket) => void = () => undefined;
+  /** Relayed datagrams waiting now. */
+  forwardQueued = 0;
   private readonly drainPerFlush: number;
   /** Packets sent so far, and flushes that took more than one (batches, §13). */
   packetsSent = 0;
@@ -70,8 +75,11 @@ export class Scheduler {
    * priority lane; false when that queue is full.
    */
   enqueueForward(destId: bigint, p: ForwardedPacket, priority: boolean): boolean {
+    if (this.forwardQueued >= MAX_FORWARD_QUEUED) return false;
     // Negative keys never collide with stream ids (u64).
-    return this.fair.enqueue(-1n - destId, p, priority);
+    const ok = this.fair.enqueue(-1n - destId, p, priority);
+    if (ok) this.forwardQueued++;
+    return ok;
   }
 
   get depth(): number {
@@ -86,6 +94,7 @@ export class Scheduler {
     for (const g of groups) {
       for (const p of g.packets) {
         if (isForwarded(p)) {
+          this.forwardQueued--;
           this.onForward(p);
           continue;
         }
