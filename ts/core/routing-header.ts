@@ -7,6 +7,7 @@ import { malformedPacket, PacketStatus } from './packet-status.js';
 import { checkU64, checkUint } from './header.js';
 
 export const ROUTING_MAGIC = 0x5452;
+/** Bytes of the routing header prepended to a routed Net packet. */
 export const ROUTING_HEADER_SIZE = 18;
 /** TTL originators use for data and for routed handshakes (wire.md §7). */
 export const ROUTED_DATA_TTL = 8;
@@ -20,6 +21,7 @@ export const RouteFlags = {
   END_OF_STREAM: 0x08,
 } as const;
 
+/** The fields of the 18-byte routing header (magic and reserved byte implied). */
 export interface RoutingHeader {
   ttl: number;
   hopCount: number;
