@@ -2,10 +2,10 @@
 // the WASM core's packet sessions (seal/open in batches, replay window, unframing), the Noise
 // handshake, the stream table (credit, grants, reliable retransmission, the fair scheduler),
 // heartbeats and the failure detector, and routing (wire.md §7, §16): routed packets delivered,
-// relayed through the fair scheduler or dropped, pingwaves feeding the routing table. Its inputs are datagram batches, link records from the
-// app and timer expiries, each with the time passed in; its outputs are datagrams and link
-// records. It runs wherever its driver puts it (a core worker, or the app's own thread) and, with
-// time passed in, under a test without either.
+// relayed through the fair scheduler or dropped, pingwaves feeding the routing table. Its inputs
+// are datagram batches, link records from the app and timer expiries, each with the time passed
+// in; its outputs are datagrams and link records. It runs wherever its driver puts it (a core
+// worker, or the app's own thread) and, with time passed in, under a test without either.
 import type { EngineConfig } from './engine-host.js';
 import { PacketSession } from '../core/session.js';
 import { SealBuilder } from '../core/seal-builder.js';
