@@ -79,6 +79,8 @@ const devEntries = [
   ['bench/blobs.ts', 'bench/blobs.mjs'],
   ['bench/rpc.ts', 'bench/rpc.mjs'],
   ['bench/handshake.ts', 'bench/handshake.mjs'],
+  ['bench/relay-path.ts', 'bench/relay-path.mjs'],
+  ['bench/relay-peer.ts', 'bench/relay-peer.mjs'],
 ];
 /** Peers the benches compare against: devDependencies loaded at run time, never bundled. */
 const benchExternals = ['udx-native', 'hash-wasm', 'blake3-jit', 'blake3-wasm', '@noble/*', '@grpc/grpc-js'];

@@ -21,6 +21,7 @@ export type NetMeshErrorCode =
   | 'HANDSHAKE_MALFORMED'
   | 'HANDSHAKE_CLOSED'
   | 'HANDSHAKE_FAILED'
+  | 'HANDSHAKE_NO_ROUTE'
   | 'KEY_DERIVATION_MISMATCH'
   // HandshakeError from connect(): ICMP port/host unreachable, the AbortSignal fired, a host name
   // the runtime could not resolve

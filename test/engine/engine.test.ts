@@ -119,7 +119,8 @@ describe('the engine without a worker', () => {
       { data: keepAlive, address: 'x:1' },
       { data: new Uint8Array([1, 2, 3]), address: 'x:1' },
     ]);
-    expect(b.lastStats()).toMatchObject({ unsupported: 1, malformed: 1 });
+    // A NAT keep-alive is its own class (wire.md §17): consumed, never a drop.
+    expect(b.lastStats()).toMatchObject({ keepalivesIn: 1, unsupported: 0, malformed: 1 });
     expect(a.lastStats()).toMatchObject({ malformed: 0 });
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryHub } from '../../ts/transports/memory-hub.js';
+import { encodeRoutingHeader } from '../../ts/core/routing-header.js';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
 import { PLACEMENTS, connectPair, hubNodes, patterned, take, until } from './helpers.js';
 
@@ -87,7 +88,7 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
   });
 
   describe('other datagram classes (wire.md §1)', () => {
-    it('counts keep-alives, pingwaves and routed packets as unsupported, not malformed', async () => {
+    it('consumes keep-alives, refuses a stranger\'s pingwave and drops unroutable routed packets by reason, not as malformed', async () => {
       const hub = new MemoryHub({ seed: 9 });
       nodes = await hubNodes(1, hub, { engine });
       const [b] = nodes as [MeshNode];
@@ -97,12 +98,17 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
       keepAlive.set([0x50, 0x48]);
       const pingwave = new Uint8Array(72);
       pingwave[0] = 7; // origin node id, low byte
-      const routed = new Uint8Array(18 + 100);
-      routed.set([0x52, 0x54]);
-      stranger.send([keepAlive, pingwave, routed, new Uint8Array([1, 2, 3])].map((data) => ({ data, address: b.address })));
-      await until(() => b.stats().packetsIn === 4, 5000, 'four datagrams');
-      expect(b.stats().dropped.unsupported).toBe(3);
-      expect(b.stats().dropped.malformed).toBe(1);
+      const routed = (ttl: number, src: number, dest: bigint): Uint8Array => {
+        const d = new Uint8Array(18 + 100);
+        d.set(encodeRoutingHeader({ ttl, hopCount: 0, flags: 0, srcId: src, destId: dest }));
+        return d;
+      };
+      const own = Number(b.nodeId & 0xffffffffn);
+      const datagrams = [keepAlive, pingwave, routed(0, 5, 77n), routed(8, 5, 77n), routed(8, own, 77n), new Uint8Array([1, 2, 3])];
+      stranger.send(datagrams.map((data) => ({ data, address: b.address })));
+      await until(() => b.stats().packetsIn === 6, 5000, 'six datagrams');
+      expect(b.stats().dropped).toMatchObject({ unsupported: 0, malformed: 1, other: 1, ttlExpired: 1, noRoute: 1, loop: 1 });
+      expect(b.stats().forwarded).toBe(0);
       await stranger.close();
     });
   });

@@ -12,6 +12,10 @@ export const CORE_NAMES = [
   'ChaCha20Poly1305',
   'encodeHeader',
   'decodeHeader',
+  // the routing header beside the Net header (wire.md §7; Net v0.27's routing_header.json vector)
+  'encodeRoutingHeader',
+  'decodeRoutingHeader',
+  'ROUTING_HEADER_SIZE',
   'NetMeshError',
   'InvalidArgumentError',
   'MalformedPacketError',

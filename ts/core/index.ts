@@ -4,4 +4,5 @@ export { initCore } from './wasm.js';
 export { blake3, Blake3, type Blake3Options } from './blake3.js';
 export { ChaCha20Poly1305 } from './aead.js';
 export { encodeHeader, decodeHeader, type PacketHeader } from './header.js';
+export { encodeRoutingHeader, decodeRoutingHeader, ROUTING_HEADER_SIZE, type RoutingHeader } from './routing-header.js';
 export { NetMeshError, InvalidArgumentError, MalformedPacketError, AuthenticationError, ClosedError, CoreError, type NetMeshErrorCode } from '../errors.js';

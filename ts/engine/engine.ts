@@ -1,19 +1,23 @@
 // The engine: a node's whole packet path in one place — datagram classification, header checks,
 // the WASM core's packet sessions (seal/open in batches, replay window, unframing), the Noise
 // handshake, the stream table (credit, grants, reliable retransmission, the fair scheduler),
-// heartbeats and the failure detector. Its inputs are datagram batches, link records from the
-// app and timer expiries, each with the time passed in; its outputs are datagrams and link
-// records. It runs wherever its driver puts it (a core worker, or the app's own thread) and, with
-// time passed in, under a test without either.
+// heartbeats and the failure detector, and routing (wire.md §7, §16): routed packets delivered,
+// relayed through the fair scheduler or dropped, pingwaves feeding the routing table. Its inputs
+// are datagram batches, link records from the app and timer expiries, each with the time passed
+// in; its outputs are datagrams and link records. It runs wherever its driver puts it (a core
+// worker, or the app's own thread) and, with time passed in, under a test without either.
 import type { EngineConfig } from './engine-host.js';
 import { PacketSession } from '../core/session.js';
 import { SealBuilder } from '../core/seal-builder.js';
 import { PacketStatus } from '../core/packet-status.js';
-import { checkHeader, classifyDatagram, DatagramClass, headerFlags, headerPayloadLen, headerSessionId, HEADER_SIZE, PacketFlags } from '../core/header.js';
+import { checkHeader, classifyDatagram, DatagramClass, headerFlags, headerPayloadLen, headerSessionId, HEADER_SIZE, MAX_DATAGRAM_SIZE, PacketFlags } from '../core/header.js';
 import { natKeepAlive, RejectionNotices } from './handshake-notices.js';
+import { forwardedCopy, ROUTED_DATA_TTL, routedDestId, routedSrcId, RouteFlags, ROUTING_HEADER_SIZE, routingId, writeRoutingHeader } from '../core/routing-header.js';
+import { RoutingTable } from '../routing/routing-table.js';
+import { PingwaveRelay, type DirectPeers } from '../routing/pingwave-relay.js';
+import { HandshakeError } from '../errors.js';
 import type { KeyDerivationMode } from '../session/handshake.js';
 import type { NoiseKeypair } from '../session/noise.js';
-import type { HandshakeError } from '../errors.js';
 import type { Datagram } from '../transports/transport.js';
 import { SUBPROTOCOL_STREAM_NACK, SUBPROTOCOL_STREAM_RESET, SUBPROTOCOL_STREAM_WINDOW, CONTROL_STREAM_ID } from '../streams/control-frames.js';
 import type { Health } from '../node/failure-detector.js';
@@ -111,6 +115,9 @@ export interface EngineOutput {
   probe?(address: string, payload: Uint8Array): boolean;
 }
 
+/** performance.timeOrigin where there is one: engine time + this ≈ ms since the Unix epoch. */
+const TIME_ORIGIN = (globalThis as { performance?: { timeOrigin?: number } }).performance?.timeOrigin ?? 0;
+
 /** Node counters go to the app at most this often (node.stats() is at most this old). */
 const STATS_INTERVAL_MS = 10;
 /** When the path to the socket is full, the engine looks again after this long. */
@@ -122,6 +129,9 @@ const RTT_REPORT_MS = 250;
 /** Responder sessions waiting for key confirmation, per node (older ones are dropped first). */
 const MAX_PENDING_PER_NODE = 4;
 
+/** A datagram of a run to open; `routed` when it arrived behind a routing header (§7 step 1). */
+type Inbound = Datagram & { routed?: boolean };
+
 export class Engine {
   readonly timers = new Timers();
   readonly streams: StreamTable;
@@ -131,6 +141,18 @@ export class Engine {
   private readonly bySession = new Map<bigint, EnginePeer>();
   /** Responder sessions waiting for key confirmation before they replace a live one. */
   private readonly pendingBySession = new Map<bigint, EnginePeer>();
+  /** Direct (not routed) peers by address: pingwave sources and next hops (§16). */
+  private readonly byAddress = new Map<string, EnginePeer>();
+  readonly routes = new RoutingTable();
+  private readonly pingwaves: PingwaveRelay;
+  private readonly directPeers: DirectPeers = {
+    has: (a) => this.byAddress.has(a),
+    addresses: () => this.byAddress.keys(),
+  };
+  /** This node's routing id (low 32 bits of its node id). */
+  private readonly rid: number;
+  /** Relayed packets refused because the forwarding queue was full (part of stats rateLimited). */
+  private forwardsRateLimited = 0;
   private readonly claimed = new Set<number>();
   private readonly sealing = new Set<EnginePeer>();
   private raw: Datagram[] = [];
@@ -147,6 +169,8 @@ export class Engine {
   private readonly statsTimer;
   private statsAt = -Infinity;
   private started = false;
+  /** The latest time passed in (for lookups made from callbacks without one). */
+  private clock = 0;
   /** SHUTDOWN was handled: inputs are ignored from now on. */
   closed = false;
 
@@ -178,6 +202,14 @@ export class Engine {
     };
     this.streams = new StreamTable(io, opts.streams);
     this.notices = new RejectionNotices((code, message) => writeWarning(this.out.link, code, message));
+    this.rid = routingId(opts.nodeId);
+    this.pingwaves = new PingwaveRelay(opts.nodeId, this.routes);
+    this.streams.sched.onForward = (p) => {
+      this.raw.push({ data: p.forward, address: p.address });
+      this.counters.forwarded++;
+      this.counters.packetsOut++;
+      this.queuedPackets++;
+    };
     this.handshaker = new Handshaker({
       psk: opts.psk,
       mode: opts.keyDerivation,
@@ -190,6 +222,7 @@ export class Engine {
         this.countersDirty = true;
       },
       established: (o, now) => this.establish(o, now),
+      nextHop: (nodeId) => this.routes.nextHop(nodeId, this.clock),
       finished: (reqId, nodeId, err) => this.connectFinished(reqId, nodeId, err),
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
       handshakeAttempts: opts.handshakeAttempts,
@@ -222,6 +255,7 @@ export class Engine {
 
   handleTimers(now: number): void {
     if (this.closed) return;
+    this.clock = now;
     this.immediate = false;
     this.pollAt = Infinity;
     this.timers.run(now);
@@ -232,6 +266,7 @@ export class Engine {
   /** Handles the record `r` is positioned on. */
   handleLink(r: LinkReader, now: number): void {
     if (this.closed) return;
+    this.clock = now;
     switch (r.op) {
       case Op.SEND: {
         const peer = this.peerFor(r.u64(8), r.u32(0));
@@ -300,8 +335,21 @@ export class Engine {
         return;
       case Op.CONNECT: {
         const c = readConnect(r);
-        this.handshaker.connect(c.reqId, c.address, { publicKey: c.publicKey, nodeId: c.nodeId }, now);
-        if (this.out.probe?.(c.address, natKeepAlive(this.opts.nodeId))) this.handshaker.probed(c.reqId);
+        const peer = { publicKey: c.publicKey, nodeId: c.nodeId };
+        if (c.address !== null) {
+          this.handshaker.connect(c.reqId, c.address, peer, now);
+          if (this.out.probe?.(c.address, natKeepAlive(this.opts.nodeId))) this.handshaker.probed(c.reqId);
+          return;
+        }
+        // Routed (§11.4): through the relay the caller named, else the routing table's next hop.
+        const relay = c.via !== undefined ? this.byNode.get(c.via) : undefined;
+        const hop = c.via !== undefined ? (relay && !relay.routed ? relay.address : undefined) : this.routes.nextHop(c.nodeId, now);
+        if (hop === undefined) {
+          const why = c.via !== undefined ? `relay node ${c.via} is not a direct peer of this node` : `no route to node ${c.nodeId} is known (no address given and no pingwave learned one)`;
+          this.connectFinished(c.reqId, c.nodeId, new HandshakeError('HANDSHAKE_NO_ROUTE', why));
+          return;
+        }
+        this.handshaker.connect(c.reqId, hop, peer, now, true);
         return;
       }
       case Op.CANCEL_CONNECT:
@@ -343,30 +391,54 @@ export class Engine {
     if (this.closed) return;
     const c = this.counters;
     this.countersDirty = true;
-    let run: Datagram[] = [];
+    this.clock = now;
+    let run: Inbound[] = [];
     let runPeer: EnginePeer | undefined;
     for (const d of batch) {
-      const b = d.data;
+      let b = d.data;
       c.packetsIn++;
       c.bytesIn += b.length;
+      // wire.md §1, in its order.
       const cls = classifyDatagram(b);
-      if (cls !== DatagramClass.DIRECT) {
-        // wire.md §1: NAT keep-alives, pingwaves and routed packets are other datagram classes,
-        // which this node does not process yet; anything else is junk.
-        if (cls === DatagramClass.JUNK) c.malformed++;
-        else c.unsupported++;
+      let routed = false;
+      if (cls === DatagramClass.KEEPALIVE) {
+        // §17: it only keeps a NAT binding open; nothing here waits on a punch.
+        c.keepalivesIn++;
+        continue;
+      }
+      if (cls === DatagramClass.PINGWAVE) {
+        this.onPingwave(d, now);
+        continue;
+      }
+      if (cls === DatagramClass.ROUTED) {
+        if (routedDestId(b) !== this.opts.nodeId) {
+          this.relay(d, now);
+          continue;
+        }
+        // §7 step 1: for this node. No TTL check at the destination.
+        routed = true;
+        b = b.subarray(ROUTING_HEADER_SIZE);
+      } else if (cls !== DatagramClass.DIRECT) {
+        c.malformed++;
         continue;
       }
       if (checkHeader(b) !== 0) {
         c.malformed++;
         continue;
       }
-      if (headerFlags(b) & PacketFlags.HANDSHAKE) {
+      const flags = headerFlags(b);
+      if (flags & PacketFlags.HANDSHAKE) {
         if (b.length !== HEADER_SIZE + headerPayloadLen(b)) {
           c.malformed++;
           continue;
         }
-        this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address, now, new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(32, true));
+        if (routed) this.handshaker.onRoutedHandshake(b.slice(HEADER_SIZE), routedSrcId(d.data), d.address, now);
+        else this.handshaker.onHandshake(b.slice(HEADER_SIZE), d.address, now, new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(32, true));
+        continue;
+      }
+      if (routed && flags & PacketFlags.HEARTBEAT) {
+        // Heartbeats are link-local (§6).
+        c.unsupported++;
         continue;
       }
       const sid = headerSessionId(b);
@@ -380,13 +452,54 @@ export class Engine {
         run = [];
       }
       runPeer = peer;
-      run.push(d);
+      run.push(routed ? { data: b, address: d.address, routed } : d);
     }
     if (run.length) this.openRun(runPeer!, run, now);
   }
 
+  /** A routed datagram for another node (§7 steps 2–4): dropped and counted, or relayed. */
+  private relay(d: Datagram, now: number): void {
+    const c = this.counters;
+    const b = d.data;
+    if (b[2] === 0) {
+      c.ttlExpired++;
+      return;
+    }
+    if (routedSrcId(b) === this.rid) {
+      c.loop++;
+      return;
+    }
+    if (b.length > MAX_DATAGRAM_SIZE) {
+      c.malformed++;
+      return;
+    }
+    const dest = routedDestId(b);
+    const hop = this.routes.nextHop(dest, now);
+    if (hop === undefined) {
+      c.noRoute++;
+      return;
+    }
+    // Never decrypted: the inner packet leaves byte for byte, from this node's own socket, behind
+    // the other relayed and originated traffic in the fair scheduler (§18 (e)).
+    const ok = this.streams.sched.enqueueForward(dest, { forward: forwardedCopy(b), address: hop }, (b[4]! & RouteFlags.PRIORITY) !== 0);
+    if (!ok) this.forwardsRateLimited++;
+  }
+
+  /** A pingwave (§16): learn a route from it, pass copies on. */
+  private onPingwave(d: Datagram, now: number): void {
+    const r = this.pingwaves.receive(d.data, d.address, this.directPeers, now);
+    if (r.dropped === undefined || r.dropped === 'duplicate') this.counters.pingwavesIn++;
+    else this.counters.other++;
+    for (const [data, address] of r.forward) this.sendRaw(data, address);
+  }
+
+  private sendRaw(data: Uint8Array, address: string): void {
+    this.raw.push({ data, address });
+    this.counters.packetsOut++;
+  }
+
   /** Opens datagrams of one session in one core call and dispatches each result. */
-  private openRun(peer: EnginePeer, run: readonly Datagram[], now: number): void {
+  private openRun(peer: EnginePeer, run: readonly Inbound[], now: number): void {
     const c = this.counters;
     // A session replaced (or a pending one dropped) earlier in this batch reads nothing more.
     if (peer.pending ? this.pendingBySession.get(peer.sessionId) !== peer : this.byNode.get(peer.nodeId) !== peer) return;
@@ -402,8 +515,11 @@ export class Engine {
       const source = run[i]!.address;
       if (peer.pending) this.confirm(peer, source, now);
       peer.lastActivity = now;
-      if (peer.address !== source) {
+      // A routed packet's source is the last relay, not the peer: the route decides where replies go.
+      if (peer.address !== source && !peer.routed && !run[i]!.routed) {
+        this.byAddress.delete(peer.address);
         peer.address = source;
+        this.byAddress.set(source, peer);
         this.peerRecord(peer, PeerKind.UPDATE);
       }
       if (s === PacketStatus.HEARTBEAT) {
@@ -447,24 +563,27 @@ export class Engine {
     if (this.bySession.has(o.keys.sessionId) || this.pendingBySession.has(o.keys.sessionId)) return;
     const session = new PacketSession({ txKey: o.keys.txKey, rxKey: o.keys.rxKey, sessionId: o.keys.sessionId });
     const peer = new EnginePeer(o.peerNodeId, o.address, session, 0, this.opts.sessionTimeoutMs, now, o.rttMs);
+    peer.routed = o.routed;
     if (o.role === 'responder' && old) {
       peer.pending = true;
       this.addPending(peer);
       return;
     }
     this.install(peer, now);
-    if (o.role === 'initiator') {
+    // Heartbeats are link-local (§6): a routed session confirms with its first data packet instead.
+    if (o.role === 'initiator' && !peer.routed) {
       this.queueEvents(peer, PacketFlags.HEARTBEAT, 0, 0, 0n, 0n, 0n, []);
       this.counters.heartbeatsOut++;
     }
   }
 
   /** Makes `peer` the node's session, replacing (and disposing) any other one. */
-  private install(peer: EnginePeer, _now: number): void {
+  private install(peer: EnginePeer, now: number): void {
     const old = this.byNode.get(peer.nodeId);
     peer.gen = ++this.gen;
     if (old) {
       // A new session replaces the old one (new id, counters, replay window); streams start afresh.
+      if (this.byAddress.get(old.address) === old) this.byAddress.delete(old.address);
       this.bySession.delete(old.sessionId);
       this.streams.dropPeer(old);
       this.sealing.delete(old);
@@ -474,6 +593,9 @@ export class Engine {
     for (const p of this.pendingBySession.values()) if (p.nodeId === peer.nodeId) this.dropPending(p);
     this.byNode.set(peer.nodeId, peer);
     this.bySession.set(peer.sessionId, peer);
+    if (!peer.routed) this.byAddress.set(peer.address, peer);
+    // §16: a session inserts a metric-1 route (a routed one through its relay, §11.4).
+    this.routes.installDirect(peer.nodeId, peer.address, now);
     this.streams.addPeer(peer);
     this.peerRecord(peer, old && old.detector.health !== 'healthy' ? PeerKind.RECOVERED : PeerKind.UP);
   }
@@ -521,16 +643,25 @@ export class Engine {
 
   private healthChanged(peer: EnginePeer, t: { from: Health; to: Health } | undefined): void {
     if (!t) return;
+    // §16: a failed next hop is skipped (traffic moves to an alternate route) until it recovers.
+    if (!peer.routed && (t.to === 'failed' || t.from === 'failed')) this.routes.setDown(peer.address, t.to === 'failed');
     this.peerRecord(peer, t.to === 'healthy' ? PeerKind.RECOVERED : t.to === 'suspected' ? PeerKind.SUSPECTED : PeerKind.FAILED);
   }
 
   private heartbeat(now: number): void {
     this.timers.reschedule(this.heartbeatTimer, now + this.opts.heartbeatIntervalMs);
     this.expirePending(now);
+    // One pingwave per tick, the same to every direct peer (§16); its timestamp is informational.
+    const wave = this.byAddress.size ? this.pingwaves.originate(BigInt(Math.round((TIME_ORIGIN + now) * 1000))) : undefined;
+    this.routes.sweep(now);
     for (const peer of this.byNode.values()) {
+      this.streams.sweep(peer, now);
+      // Routed sessions get neither heartbeats nor pingwaves (§18 (f) 3), so their detector is not
+      // run: their liveness is the route's, whose next hop is a direct peer with its own detector.
+      if (peer.routed) continue;
       this.queueEvents(peer, PacketFlags.HEARTBEAT, 0, 0, 0n, 0n, 0n, []);
       this.counters.heartbeatsOut++;
-      this.streams.sweep(peer, now);
+      if (wave) this.sendRaw(wave, peer.address);
       this.healthChanged(peer, peer.detector.evaluate(now));
     }
     this.countersDirty = true;
@@ -622,9 +753,18 @@ export class Engine {
       try {
         const sealed = peer.session.sealBuilt(b);
         const views = sealed.datagramViewsIn(this.slab.take(sealed.outputBytes));
+        // Every packet of a routed session travels behind a routing header, to the current next
+        // hop toward the peer (§18 (f) 3), which a reroute may have changed.
+        const hop = peer.routed ? (this.routes.nextHop(peer.nodeId, now) ?? peer.address) : undefined;
         for (let i = 0; i < views.length; i++) {
-          const d = views[i]!;
-          out.push({ data: d, address: dest[sealed.recordIndex(i)]! });
+          let d = views[i]!;
+          if (hop !== undefined) {
+            const w = new Uint8Array(ROUTING_HEADER_SIZE + d.length);
+            writeRoutingHeader(w, 0, ROUTED_DATA_TTL, 0, 0, this.rid, peer.nodeId);
+            w.set(d, ROUTING_HEADER_SIZE);
+            d = w;
+          }
+          out.push({ data: d, address: hop ?? dest[sealed.recordIndex(i)]! });
           this.counters.bytesOut += d.length;
         }
       } catch (e) {
@@ -664,6 +804,7 @@ export class Engine {
     this.pendingBySession.clear();
     this.byNode.clear();
     this.bySession.clear();
+    this.byAddress.clear();
     this.out.link.begin(Op.CLOSED, 0);
     this.out.publish();
     this.closed = true;
@@ -675,10 +816,13 @@ export class Engine {
     return { ...this.counters };
   }
 
-  /** Handshake datagrams dropped: failed reads and replays; unread for the budget: rateLimited. */
+  /**
+   * Handshake datagrams dropped: failed reads and replays. rateLimited: msg1s left unread for the
+   * handshake budget, and relayed packets refused by a full forwarding queue.
+   */
   private handshakeCounters(): void {
     this.counters.handshake = this.handshaker.failures + this.handshaker.duplicates;
-    this.counters.rateLimited = this.handshaker.rateLimited;
+    this.counters.rateLimited = this.handshaker.rateLimited + this.forwardsRateLimited;
   }
 
   peer(nodeId: bigint): EnginePeer | undefined {

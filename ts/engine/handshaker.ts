@@ -1,6 +1,7 @@
 // Drives the sans-IO Noise handshake (ts/session/handshake.ts) with datagrams and the engine's
 // timers: initiator attempts with per-attempt timeouts, retries and backoff (wire.md §11.3), and
-// the responder side for initiators registered with accept() (§11.2). Time is passed in.
+// the responder side for initiators registered with accept() (§11.2), and routed handshakes
+// through a relay (§11.4), whose messages travel behind a routing header. Time is passed in.
 import { HandshakeError } from '../errors.js';
 import { initiatorStart, initiatorFinish, responderRead, KeyDerivationMismatchError, type KeyDerivationMode, type SessionKeys, type InitiatorHandshake } from '../session/handshake.js';
 import type { NoiseKeypair } from '../session/noise.js';
@@ -9,6 +10,7 @@ import { encodeHandshakePacket } from '../core/packet.js';
 import { Msg1Screen } from '../session/msg1-screen.js';
 import { HandshakeBudget, type HandshakeBudgetOptions } from './handshake-budget.js';
 import type { Timer, Timers } from './timers.js';
+import { ROUTED_HANDSHAKE_TTL, routingId, wrapRouted } from '../core/routing-header.js';
 
 /** Initiator ephemerals answered recently: a replayed msg1 among them is dropped before any crypto. */
 const RECENT_EPHEMERALS = 4096;
@@ -20,6 +22,8 @@ export interface HandshakeOutcome {
   keys: SessionKeys;
   rttMs: number;
   role: 'initiator' | 'responder';
+  /** Set up through a relay: `address` is the relay's, and every packet is routed (§18 (f) 3). */
+  routed: boolean;
 }
 
 export interface HandshakerDeps {
@@ -35,6 +39,8 @@ export interface HandshakerDeps {
   handshakeTimeoutMs?: number;
   handshakeAttempts?: number;
   budget?: HandshakeBudgetOptions;
+  /** The next hop toward a node, if the routing table has a live one (routed msg2, §11.4). */
+  nextHop?(nodeId: bigint): string | undefined;
   /**
    * A msg1 was refused: `unaccepted` = it authenticates under the PSK for node `nodeId` (the id its
    * header names), which this node has not accept()ed; `unauthenticated` = under no prologue this
@@ -50,6 +56,8 @@ interface Attempt {
   reqId: number;
   address: string;
   peer: { publicKey: Uint8Array; nodeId: bigint };
+  /** Routed through the relay at `address` (§11.4). */
+  routed: boolean;
   attempt: number;
   state?: InitiatorHandshake;
   startedAt: number;
@@ -60,7 +68,7 @@ interface Attempt {
 }
 
 export class Handshaker {
-  /** Initiator attempts waiting for msg2, by address. */
+  /** Initiator attempts waiting for msg2, by address (routed ones by `rt:` + responder routing id). */
   private readonly pending = new Map<string, Attempt>();
   /** Every connect in progress (waiting for a reply or for its backoff). */
   private readonly active = new Set<Attempt>();
@@ -100,7 +108,7 @@ export class Handshaker {
       if (a.reqId !== reqId) continue;
       this.deps.timers.cancel(a.timer);
       this.active.delete(a);
-      if (this.pending.get(a.address) === a) this.pending.delete(a.address);
+      if (this.pending.get(keyOf(a)) === a) this.pending.delete(keyOf(a));
     }
   }
 
@@ -115,14 +123,19 @@ export class Handshaker {
       if (a.address !== address) continue;
       this.deps.timers.cancel(a.timer);
       this.active.delete(a);
-      if (this.pending.get(a.address) === a) this.pending.delete(a.address);
+      if (this.pending.get(keyOf(a)) === a) this.pending.delete(keyOf(a));
       this.deps.finished(a.reqId, a.peer.nodeId, new HandshakeError('PEER_UNREACHABLE', `${address} is unreachable: ${detail}`));
     }
   }
 
   /** Runs up to 3 attempts of 5 s each (configurable); reports through `finished`. */
-  connect(reqId: number, address: string, peer: { publicKey: Uint8Array; nodeId: bigint }, now: number): void {
-    const a: Attempt = { reqId, address, peer, attempt: 0, startedAt: now };
+  connect(reqId: number, address: string, peer: { publicKey: Uint8Array; nodeId: bigint }, now: number, routed = false): void {
+    const a: Attempt = { reqId, address, peer, routed, attempt: 0, startedAt: now };
+    if (routed && this.pending.has(routedKey(routingId(peer.nodeId)))) {
+      // §11.4: at most one routed handshake per responder routing id in flight.
+      this.deps.finished(reqId, peer.nodeId, new HandshakeError('HANDSHAKE_FAILED', `a routed handshake with node ${peer.nodeId} is already in flight`));
+      return;
+    }
     this.active.add(a);
     this.start(a, now);
   }
@@ -132,7 +145,7 @@ export class Handshaker {
     a.attempt++;
     let message: Uint8Array;
     try {
-      const s = initiatorStart({ psk: this.deps.psk, responderStatic: a.peer.publicKey, initiatorNodeId: this.deps.ownNodeId, responderNodeId: a.peer.nodeId, mode: this.deps.mode });
+      const s = initiatorStart({ psk: this.deps.psk, responderStatic: a.peer.publicKey, initiatorNodeId: this.deps.ownNodeId, responderNodeId: a.peer.nodeId, mode: this.deps.mode, routed: a.routed });
       a.state = s.state;
       message = s.message;
     } catch (e) {
@@ -142,7 +155,7 @@ export class Handshaker {
     a.startedAt = now;
     const timeoutMs = this.deps.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     a.timer = this.deps.timers.schedule(now + timeoutMs, (t) => {
-      if (this.pending.get(a.address) === a) this.pending.delete(a.address);
+      if (this.pending.get(keyOf(a)) === a) this.pending.delete(keyOf(a));
       this.fail(
         a,
         new HandshakeError(
@@ -154,8 +167,10 @@ export class Handshaker {
         t,
       );
     });
-    this.pending.set(a.address, a);
-    this.deps.send(withInitiatorId(encodeHandshakePacket(message), this.deps.ownNodeId), a.address);
+    this.pending.set(keyOf(a), a);
+    const packet = encodeHandshakePacket(message);
+    // Direct msg1 names this node in its header (accept('any')); a routed one carries it in the routing header.
+    this.deps.send(a.routed ? wrapRouted(packet, ROUTED_HANDSHAKE_TTL, routingId(this.deps.ownNodeId), a.peer.nodeId) : withInitiatorId(packet, this.deps.ownNodeId), a.address);
   }
 
   /** An attempt failed: retry after the backoff, or report the last error. */
@@ -197,15 +212,15 @@ export class Handshaker {
       // responder sent) ends the attempt. Anything else may come from anyone who can send from
       // that address: drop it and keep waiting for the real msg2 (the state is unchanged).
       if (!waiting.state!.finished) return;
-      this.pending.delete(address);
+      this.pending.delete(keyOf(waiting));
       this.fail(waiting, e instanceof HandshakeError ? e : new HandshakeError('HANDSHAKE_FAILED', String(e), { cause: e }), now);
       return;
     }
-    this.pending.delete(address);
+    this.pending.delete(keyOf(waiting));
     this.deps.timers.cancel(waiting.timer);
     this.active.delete(waiting);
     // Installed before anything else is read, so data the responder sealed right after msg2 finds it.
-    this.deps.established({ peerNodeId: waiting.peer.nodeId, address, keys, rttMs: now - waiting.startedAt, role: 'initiator' }, now);
+    this.deps.established({ peerNodeId: waiting.peer.nodeId, address, keys, rttMs: now - waiting.startedAt, role: 'initiator', routed: waiting.routed }, now);
     this.deps.finished(waiting.reqId, waiting.peer.nodeId, undefined);
   }
 
@@ -254,7 +269,7 @@ export class Handshaker {
       this.deps.send(encodeHandshakePacket(r.reply), address);
       // The engine installs it at once only if no session with that node exists; otherwise it
       // waits for a packet under the new keys (a replayed msg1 never replaces a live session).
-      this.deps.established({ peerNodeId: r.initiatorNodeId, address, keys: r.keys, rttMs: 0, role: 'responder' }, now);
+      this.deps.established({ peerNodeId: r.initiatorNodeId, address, keys: r.keys, rttMs: 0, role: 'responder', routed: false }, now);
     } catch (e) {
       this.failures++;
       if (e instanceof HandshakeError && e.code === 'HANDSHAKE_AUTH') this.classify(message, address, named, now);
@@ -290,6 +305,40 @@ export class Handshaker {
     report('unauthenticated', address, named, now);
   }
 
+  /**
+   * A routed HANDSHAKE addressed to this node (§11.4): msg2 when an initiator attempt waits on
+   * that routing id, else msg1 (no accept() needed: the PSK and this node's static key gate it).
+   * A routed msg1 passes the replay and budget checks a direct one does (keyed by its source id).
+   */
+  onRoutedHandshake(message: Uint8Array, srcId: number, source: string, now: number): void {
+    const waiting = this.pending.get(routedKey(srcId));
+    if (waiting) {
+      this.onReply(waiting, message, waiting.address, now);
+      return;
+    }
+    const eph = message.length >= 32 ? hex(message.subarray(0, 32)) : '';
+    if (this.answered.has(eph)) {
+      this.duplicates++;
+      return;
+    }
+    if (!this.budget.admit(routedKey(srcId), now)) {
+      this.rateLimited++;
+      return;
+    }
+    try {
+      const r = responderRead({ psk: this.deps.psk, staticKeypair: this.deps.staticKeypair, routed: { srcId }, responderNodeId: this.deps.ownNodeId, mode: this.deps.mode, message });
+      remember(this.answered, eph, RECENT_EPHEMERALS);
+      const back = this.deps.nextHop?.(r.initiatorNodeId) ?? source;
+      this.deps.send(wrapRouted(encodeHandshakePacket(r.reply), ROUTED_HANDSHAKE_TTL, routingId(this.deps.ownNodeId), r.initiatorNodeId), back);
+      // As for a direct one: a session that would replace a live one waits for key confirmation.
+      this.deps.established({ peerNodeId: r.initiatorNodeId, address: source, keys: r.keys, rttMs: 0, role: 'responder', routed: true }, now);
+    } catch {
+      // A routed mode mismatch is not answered: the error does not carry the initiator's full
+      // node id, which the reply's routing header needs. The initiator times out.
+      this.failures++;
+    }
+  }
+
   /** Node shutdown: every connect in progress fails with HANDSHAKE_CLOSED. */
   close(): void {
     if (this.closed) return;
@@ -301,6 +350,14 @@ export class Handshaker {
     this.active.clear();
     this.pending.clear();
   }
+}
+
+function routedKey(responderRoutingId: number): string {
+  return `rt:${responderRoutingId}`;
+}
+
+function keyOf(a: Attempt): string {
+  return a.routed ? routedKey(routingId(a.peer.nodeId)) : a.address;
 }
 
 function remember(set: Set<string>, key: string, max: number): void {

@@ -302,21 +302,36 @@ export interface ConnectCommand {
   reqId: number;
   nodeId: bigint;
   publicKey: Uint8Array;
-  address: string;
+  /** null: a routed handshake (wire.md §11.4), through `via` or the learned route. */
+  address: string | null;
+  /** The relay's node id for a routed handshake. */
+  via?: bigint;
 }
 
+const CONNECT_ROUTED = 1;
+const CONNECT_VIA = 2;
+
 export function writeConnect(w: LinkWriter, c: ConnectCommand): void {
-  const addr = utf8(c.address);
-  const at = w.begin(Op.CONNECT, 48 + addr.length);
+  const addr = utf8(c.address ?? '');
+  const at = w.begin(Op.CONNECT, 56 + addr.length);
   w.dv.setUint32(at, c.reqId, true);
   w.dv.setUint16(at + 4, addr.length, true);
+  w.buf[at + 6] = (c.address === null ? CONNECT_ROUTED : 0) | (c.via !== undefined ? CONNECT_VIA : 0);
   w.dv.setBigUint64(at + 8, c.nodeId, true);
   w.buf.set(c.publicKey, at + 16);
-  w.buf.set(addr, at + 48);
+  w.dv.setBigUint64(at + 48, c.via ?? 0n, true);
+  w.buf.set(addr, at + 56);
 }
 
 export function readConnect(r: LinkReader): ConnectCommand {
-  return { reqId: r.u32(0), nodeId: r.u64(8), publicKey: r.bytes(16, 32).slice(), address: r.string(48, r.u16(4)) };
+  const flags = r.u8(6);
+  return {
+    reqId: r.u32(0),
+    nodeId: r.u64(8),
+    publicKey: r.bytes(16, 32).slice(),
+    address: flags & CONNECT_ROUTED ? null : r.string(56, r.u16(4)),
+    ...(flags & CONNECT_VIA ? { via: r.u64(48) } : {}),
+  };
 }
 
 /** Names a stream record from the app's side: the session generation, the handle's epoch, ids. */
@@ -718,10 +733,17 @@ export const STATS_FIELDS = [
   'handshake',
   'unsupported',
   'other',
-  'rateLimited',
   // msg1 that authenticated under the PSK from a node this node has not accept()ed / under no prologue it knows
   'handshakeUnaccepted',
   'handshakeUnauthenticated',
+  // routing (wire.md §7, §16, §17)
+  'forwarded',
+  'ttlExpired',
+  'noRoute',
+  'loop',
+  'rateLimited',
+  'keepalivesIn',
+  'pingwavesIn',
 ] as const;
 export type EngineCounters = Record<(typeof STATS_FIELDS)[number], number>;
 

@@ -43,6 +43,8 @@ export class EnginePeer {
    * authenticates under its keys (key confirmation), so a replayed msg1 cannot displace anything.
    */
   pending = false;
+  /** Set up through a relay (wire.md §11.4): `address` is the relay's and every packet is routed. */
+  routed = false;
 
   constructor(
     readonly nodeId: bigint,

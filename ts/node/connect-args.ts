@@ -12,6 +12,11 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** Bounds the whole connect (name resolution and every handshake attempt): HANDSHAKE_TIMEOUT when it passes. */
   timeoutMs?: number;
+  /**
+   * Route the handshake through this direct peer (wire.md §11.4), even when an address is given.
+   * With a null address and no `via`, the route pingwaves taught this node is used.
+   */
+  via?: bigint;
 }
 
 export interface PeerKey {
@@ -20,8 +25,10 @@ export interface PeerKey {
 }
 
 export interface ConnectRequest {
-  address: string;
-  parsed: ParsedAddress;
+  /** null: routed (through `via`, or the learned route). */
+  address: string | null;
+  parsed: ParsedAddress | undefined;
+  via: bigint | undefined;
   peer: PeerKey;
   signal: AbortSignal | undefined;
   timeoutMs: number | undefined;
@@ -47,8 +54,9 @@ export function parseConnectArgs(target: unknown, second: unknown, third: unknow
   const o = optionsObject('connect options', optsArg);
   const signal = optionalSignal('signal', o.signal);
   const timeoutMs = o.timeoutMs === undefined ? undefined : durationMs('timeoutMs', o.timeoutMs, 0);
-  if (address === null) throw new InvalidArgumentError('address is null: routed connects (via a relay) are not in this build; pass the peer\'s "host:port"');
-  const parsed = parseAddress(address as string, 'address');
+  const via = o.via === undefined ? undefined : u64Id('via', o.via);
+  const routed = via !== undefined || address === null || address === undefined;
+  const parsed = routed ? undefined : parseAddress(address as string, 'address');
   if (!peerArg || typeof peerArg !== 'object') throw new InvalidArgumentError('peer must be { publicKey, nodeId } (or pass a contact string "nm1:…" instead of the address)');
   const p = peerArg as Record<string, unknown>;
   const publicKey = requireBytes(p.publicKey, 'peer.publicKey', 32);
@@ -58,10 +66,13 @@ export function parseConnectArgs(target: unknown, second: unknown, third: unknow
   } catch {
     throw new InvalidArgumentError('peer.publicKey has small order (no X25519 key agreement is possible with it): it is not a node\'s noisePublicKey');
   }
-  if (nodeId === self.nodeId || bytesEqual(publicKey, self.noisePublicKey) || address === self.address) {
+  if (nodeId === self.nodeId || bytesEqual(publicKey, self.noisePublicKey) || (!routed && address === self.address)) {
     throw new InvalidArgumentError(`a node cannot connect to itself (peer ${nodeId === self.nodeId ? 'nodeId' : bytesEqual(publicKey, self.noisePublicKey) ? 'publicKey' : 'address'} is this node's own)`);
   }
-  return { address: address as string, parsed, peer: { publicKey: Uint8Array.from(publicKey), nodeId }, signal, timeoutMs };
+  if (via !== undefined && (via === self.nodeId || via === nodeId)) {
+    throw new InvalidArgumentError('via must be a third node: a direct peer that relays to the target');
+  }
+  return { address: routed ? null : (address as string), parsed, via, peer: { publicKey: Uint8Array.from(publicKey), nodeId }, signal, timeoutMs };
 }
 
 export function abortedError(signal: AbortSignal, what: string): HandshakeError {

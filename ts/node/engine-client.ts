@@ -149,9 +149,10 @@ export class EngineClient implements StreamOps {
 
   /**
    * Runs a connect in the engine. `bound`: the signal abandons it (CONNECT_ABORTED), `timeoutMs`
-   * bounds it (HANDSHAKE_TIMEOUT); either way the engine is told to stop its attempts.
+   * bounds it (HANDSHAKE_TIMEOUT); either way the engine is told to stop its attempts. `address`
+   * null: a routed handshake through `via` or the learned route (wire.md §11.4).
    */
-  connect(address: string, peer: { publicKey: Uint8Array; nodeId: bigint }, bound: { signal?: AbortSignal; timeoutMs?: number; totalTimeoutMs?: number; abortError?: () => Error } = {}): Promise<PeerInfo> {
+  connect(address: string | null, peer: { publicKey: Uint8Array; nodeId: bigint }, bound: { signal?: AbortSignal; timeoutMs?: number; totalTimeoutMs?: number; abortError?: () => Error } = {}, via?: bigint): Promise<PeerInfo> {
     const reqId = this.nextReq++;
     return new Promise<PeerInfo>((resolve, reject) => {
       const { signal, timeoutMs } = bound;
@@ -184,7 +185,7 @@ export class EngineClient implements StreamOps {
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => abandon(new HandshakeError('HANDSHAKE_TIMEOUT', `connect to ${address} did not complete within timeoutMs (${bound.totalTimeoutMs ?? timeoutMs} ms): the peer is unreachable, has not accept()ed this node, or uses a different PSK or Noise key`)), timeoutMs);
       }
-      writeConnect(this.host.writer, { reqId, nodeId: peer.nodeId, publicKey: peer.publicKey, address });
+      writeConnect(this.host.writer, { reqId, nodeId: peer.nodeId, publicKey: peer.publicKey, address, ...(via !== undefined ? { via } : {}) });
       this.wrote();
     });
   }

@@ -121,8 +121,28 @@ export interface NodeStats {
   eventsIn: number;
   heartbeatsIn: number;
   heartbeatsOut: number;
-  /** Datagrams dropped, by reason; `unsupported` counts keep-alives, pingwaves, routed packets and unhandled substrate subprotocols. */
-  dropped: { malformed: number; authFailure: number; replay: number; unknownSession: number; handshake: number; unsupported: number; rateLimited: number; other: number };
+  /** Routed datagrams this node relayed toward their destination (wire.md §7). */
+  forwarded: number;
+  /**
+   * Datagrams dropped, by reason. `unsupported`: routed heartbeats and unhandled substrate
+   * subprotocols; `ttlExpired`, `noRoute`, `loop`: routed datagrams this node could not relay
+   * (§7); `rateLimited`: msg1s left unread by the handshake budgets and relayed datagrams refused
+   * by a full forwarding queue; `other` includes
+   * pingwaves refused on receipt (own, too many hops, not from a direct peer).
+   */
+  dropped: {
+    malformed: number;
+    authFailure: number;
+    replay: number;
+    unknownSession: number;
+    handshake: number;
+    unsupported: number;
+    ttlExpired: number;
+    noRoute: number;
+    loop: number;
+    rateLimited: number;
+    other: number;
+  };
   peers: number;
   announcements: AnnouncementStats;
   /**
@@ -268,17 +288,17 @@ export class MeshNode {
     this.assertOpen();
     const req = parseConnectArgs(target, second, third, this);
     const { signal, timeoutMs } = req;
-    const what = `connect to ${req.address}`;
+    const what = req.address !== null ? `connect to ${req.address}` : `routed connect to node ${req.peer.nodeId}${req.via !== undefined ? ` via node ${req.via}` : ''}`;
     if (signal?.aborted) throw abortedError(signal, what);
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     let address = req.address;
-    if (req.parsed.family === 'name' && this.resolvesNames) {
+    if (req.parsed?.family === 'name' && this.resolvesNames) {
       const family = this.address.startsWith('[') ? 0 : 4;
       address = await bounded(resolveHostPort(req.parsed.host, req.parsed.port, family), signal, timeoutMs, what);
       this.assertOpen();
     }
     const left = deadline === undefined ? undefined : Math.max(1, deadline - performance.now());
-    return this.client.connect(address, req.peer, { signal, timeoutMs: left, totalTimeoutMs: timeoutMs, abortError: () => abortedError(signal!, what) });
+    return this.client.connect(address, req.peer, { signal, timeoutMs: left, totalTimeoutMs: timeoutMs, abortError: () => abortedError(signal!, what) }, req.via);
   }
 
   /**
@@ -328,6 +348,7 @@ export class MeshNode {
       eventsIn: c.eventsIn,
       heartbeatsIn: c.heartbeatsIn,
       heartbeatsOut: c.heartbeatsOut,
+      forwarded: c.forwarded,
       dropped: {
         malformed: c.malformed,
         authFailure: c.authFailure,
@@ -335,6 +356,9 @@ export class MeshNode {
         unknownSession: c.unknownSession,
         handshake: c.handshake,
         unsupported: c.unsupported + this.client.unclaimedSubprotocol,
+        ttlExpired: c.ttlExpired,
+        noRoute: c.noRoute,
+        loop: c.loop,
         rateLimited: c.rateLimited,
         other: c.other + this.client.inbound.dropped,
       },

@@ -1,8 +1,5 @@
-// PENDING (renamed to .test.ts when a routing-header codec is public): Net v0.27's routing-header
-// vector (ai-2070/net, test/vectors/net-v0.27/README.md), wire.md §7. sdk.md names no codec for
-// it; this file proposes `encodeRoutingHeader` / `decodeRoutingHeader` / `ROUTING_HEADER_SIZE` in
-// net-mesh/core, shaped like encodeHeader / decodeHeader: { ttl, hopCount, flags, srcId: number
-// (u32 routing id), destId: bigint (u64 node id) }.
+// Net v0.27's routing-header vector (ai-2070/net, test/vectors/net-v0.27/README.md), wire.md §7,
+// against net-mesh/core's encodeRoutingHeader / decodeRoutingHeader / ROUTING_HEADER_SIZE.
 import { describe, expect, it } from 'vitest';
 import { decodeRoutingHeader, encodeRoutingHeader, MalformedPacketError, ROUTING_HEADER_SIZE } from '../../ts/core/index.js';
 import { hex, loadFixture, unhex } from './net-v0.27-fixtures.js';
