@@ -486,8 +486,9 @@ export class StreamTable {
         // A quarantined id was closed moments ago (the reset is repeated on two more ticks): a
         // repeat must not close a record reopened meanwhile.
         if (id === null || this.isQuarantined(peer, id, now)) continue;
+        // A reset names one of this peer's streams: a stream it never used (no record in its
+        // session) is not its to reset, and readers of other peers' streams are not touched.
         if (peer.streams.has(id)) this.closeRecord(peer, id, 'reset', now);
-        else this.io.reset(peer, id, false);
       }
     }
   }
