@@ -44,6 +44,8 @@ const MAX_RTO_MS = 2000;
 const STALL_TICKS = 4;
 /** A give-up StreamReset is repeated on this many following ticks (§14 (b)). */
 const RESET_REPEATS = 2;
+/** Give-up time bound of reliable streams when none is configured (the default session timeout). */
+export const DEFAULT_GIVE_UP_MS = 30_000;
 /** The default starting window of a stream without an explicit windowBytes (streams.md §1). */
 export const DEFAULT_WINDOW_BYTES = 65_536;
 /** A record's status goes to the app at most this often, unless the app waits on it. */
@@ -90,6 +92,11 @@ export interface StreamIO {
   pathBacklog(): number;
 }
 
+/** Where an opened packet's plaintext is read (the core's open batch: views re-made per call). */
+export interface PayloadSource {
+  payload(index: number): Uint8Array;
+}
+
 export interface StreamTableOptions {
   /** Retransmit tick period in ms (default 25). */
   retransmitTickMs?: number;
@@ -97,6 +104,11 @@ export interface StreamTableOptions {
   receiveBudgetBytes?: number;
   /** Largest window autotuning grows to (default 16 MiB). */
   maxWindowBytes?: number;
+  /**
+   * A reliable stream gives up only after this long without ack progress, on top of its resends
+   * and probes (default DEFAULT_GIVE_UP_MS; the engine passes the session timeout). 0: count only.
+   */
+  giveUpMs?: number;
   scheduler?: SchedulerOptions;
 }
 
@@ -131,6 +143,7 @@ export class StreamTable {
   private readonly peers = new Set<EnginePeer>();
   private readonly period: number;
   private readonly maxWindow: number;
+  private readonly giveUpMs: number;
   private lastTickAt = -Infinity;
   private tickTimer;
   private readonly grantTimer;
@@ -151,6 +164,7 @@ export class StreamTable {
     this.period = options.retransmitTickMs ?? RETRANSMIT_TICK_MS;
     this.receiveBudget = new ReceiveBudget(options.receiveBudgetBytes ?? 8 << 20, (rec) => this.regrant(rec));
     this.maxWindow = options.maxWindowBytes ?? 16 << 20;
+    this.giveUpMs = options.giveUpMs ?? DEFAULT_GIVE_UP_MS;
     this.tickTimer = io.timers.schedule(Infinity, (now) => this.runTick(now));
     // Due grants go out in the flush that follows every engine turn, this timer's included.
     this.grantTimer = io.timers.schedule(Infinity, (now) => (this.lastNow = now));
@@ -200,6 +214,7 @@ export class StreamTable {
 
   private create(peer: EnginePeer, streamId: bigint, epoch: number, config: WireStreamConfig, now: number, header?: StreamHeader): StreamRecord {
     const rec = new StreamRecord(this.nextRid++, streamId, epoch, config, now, header);
+    if (rec.reliable && this.giveUpMs > 0) rec.state.setGiveUpAfter(this.giveUpMs);
     if (this.nextRid > 0xffff_fff0) this.nextRid = 1;
     peer.streams.set(streamId, rec);
     this.byRid.set(rec.rid, rec);
@@ -396,9 +411,14 @@ export class StreamTable {
 
   // ---- receive path (§10) ---------------------------------------------------------------------
 
-  /** An authenticated event-plane packet from `peer`. `plaintext` is valid only during the call. */
-  onEventPlane(peer: EnginePeer, flags: number, streamId: bigint, seq: bigint, eventCount: number, plaintext: Uint8Array, channelHash: number, originHash: bigint, now: number): void {
+  /**
+   * An authenticated event-plane packet from `peer`, its plaintext `src.payload(index)`. The
+   * plaintext is a view into the core's memory: creating a record or growing a receive window
+   * can grow that memory and detach the view, so it is read again just before delivery.
+   */
+  onEventPlane(peer: EnginePeer, flags: number, streamId: bigint, seq: bigint, eventCount: number, src: PayloadSource, index: number, channelHash: number, originHash: bigint, now: number): void {
     this.lastNow = now;
+    const plainLen = src.payload(index).length;
     if (peer.quarantine.size > 0) {
       const q = peer.quarantine.get(streamId);
       if (q !== undefined) {
@@ -412,7 +432,7 @@ export class StreamTable {
       }
     }
     const rec = peer.streams.get(streamId) ?? this.implicit(peer, streamId, (flags & FLAG_RELIABLE) !== 0, now);
-    const accepted = rec.state.onReceive(seq, plaintext.length, now);
+    const accepted = rec.state.onReceive(seq, plainLen, now);
     this.touch(rec);
     if (!accepted) {
       // A reliable duplicate (or too far ahead): re-send the current grant at once, so a sender
@@ -423,11 +443,12 @@ export class StreamTable {
     // Acks go out promptly: at once after a gap (the NACK follows), a probe, or a couple of full
     // packets' worth; else within GRANT_DELAY_MS, coalesced (a lone small packet does not cost a
     // datagram back per packet — the reference's drainer runs every 1 ms too).
-    rec.rxSinceGrant += plaintext.length + PACKET_WIRE_OVERHEAD;
+    rec.rxSinceGrant += plainLen + PACKET_WIRE_OVERHEAD;
     this.queueGrant(peer, rec, now, eventCount === 0 || rec.rxSinceGrant >= GRANT_EAGER_BYTES || (rec.reliable && rec.state.hasGap));
     rec.lastActivity = now;
+    const plaintext = src.payload(index);
     if (eventCount === 0) {
-      rec.rxReleased += plaintext.length + PACKET_WIRE_OVERHEAD;
+      rec.rxReleased += plainLen + PACKET_WIRE_OVERHEAD;
       // A zero-frame packet (an ack probe) still occupies its seq: a layer that orders a claimed
       // stream by seq (the blob requester) must see it. events() subscribers get nothing from it.
       this.io.deliver(peer, rec, seq, channelHash, originHash, 0, plaintext);
@@ -436,7 +457,7 @@ export class StreamTable {
     // Credit follows consumption: the packet's bytes are released now while the app's unread
     // bytes stay within the receive budget, else when the app takes its events.
     rec.rxReleased += PACKET_WIRE_OVERHEAD;
-    this.receiveBudget.delivered(rec, plaintext.length);
+    this.receiveBudget.delivered(rec, plainLen);
     this.io.deliver(peer, rec, seq, channelHash, originHash, eventCount, plaintext);
   }
 
@@ -455,7 +476,9 @@ export class StreamTable {
   // ---- control frames -------------------------------------------------------------------------
 
   /** Stream control frames on subprotocols 0x0B00..0x0B02; `source` is the datagram's source. */
-  onControl(peer: EnginePeer, subprotocol: number, frames: readonly Uint8Array[], source: string, now: number): void {
+  onControl(peer: EnginePeer, subprotocol: number, views: readonly Uint8Array[], source: string, now: number): void {
+    // The frames are views into core memory that acting on one frame may grow: copy them first.
+    const frames = views.length === 1 ? [views[0]!.slice()] : views.map((v) => v.slice());
     for (const f of frames) {
       if (subprotocol === SUBPROTOCOL_STREAM_WINDOW) {
         const g = decodeStreamWindow(f);
