@@ -42,6 +42,8 @@ const ACK_PROGRESS_GRACE_MS = 8 * RETRANSMIT_TICK_MS;
 const MAX_RTO_MS = 2000;
 /** A gap of this many tick periods between two ticks means this thread was stalled. */
 const STALL_TICKS = 4;
+/** An unreliable stream whose credit stopped coming back probes for lost bytes after this long. */
+const LOSS_PROBE_MS = 8 * RETRANSMIT_TICK_MS;
 /** A give-up StreamReset is repeated on this many following ticks (§14 (b)). */
 const RESET_REPEATS = 2;
 /** Give-up time bound of reliable streams when none is configured (the default session timeout). */
@@ -361,7 +363,11 @@ export class StreamTable {
     if (adm.refusal === 'credit' && rec.tuner) rec.tuner.limited = true;
     const admitted = adm.admitted;
     if (admitted === 0) return none;
-    for (let i = from; i < from + admitted; i++) rec.sentCharge += table[2 * i]! + PACKET_WIRE_OVERHEAD;
+    if (!rec.reliable && rec.sentCharge === rec.creditedCharge) rec.creditProgressAt = now;
+    for (let i = from; i < from + admitted; i++) {
+      rec.sentCharge += table[2 * i]! + PACKET_WIRE_OVERHEAD;
+      if (!rec.reliable) rec.noteCharge(adm.firstSeq + BigInt(i - from), rec.sentCharge);
+    }
     rec.tuner?.onAdmitted(rec.sentCharge, now);
     // Nothing was outstanding: the retransmit timer starts now (RFC 6298 §5.1).
     if (rec.reliable && rec.ackSeq === rec.nextSeq) rec.ackAdvancedAt = now;
@@ -443,6 +449,7 @@ export class StreamTable {
     // Acks go out promptly: at once after a gap (the NACK follows), a probe, or a couple of full
     // packets' worth; else within GRANT_DELAY_MS, coalesced (a lone small packet does not cost a
     // datagram back per packet — the reference's drainer runs every 1 ms too).
+    if (!rec.reliable && seq > rec.rxHighest) rec.rxHighest = seq;
     rec.rxSinceGrant += plainLen + PACKET_WIRE_OVERHEAD;
     this.queueGrant(peer, rec, now, eventCount === 0 || rec.rxSinceGrant >= GRANT_EAGER_BYTES || (rec.reliable && rec.state.hasGap));
     rec.lastActivity = now;
@@ -486,7 +493,7 @@ export class StreamTable {
         const rec = peer.streams.get(g.streamId);
         // An ack of seqs this lifetime never sent can only come from an older lifetime.
         if (!rec || g.ackSeq > rec.nextSeq) continue;
-        rec.state.onWindow(g.totalConsumed, g.ackSeq, now);
+        rec.state.onWindow(this.effectiveConsumed(rec, g.totalConsumed, g.ackSeq, now), g.ackSeq, now);
         rec.tuner?.onGrant(Number(g.totalConsumed), now);
         if (g.ackSeq > rec.ackSeq) {
           rec.ackSeq = g.ackSeq;
@@ -580,9 +587,55 @@ export class StreamTable {
   /** The record's current grant, then (`nack`) a NACK if it has a gap (§9 item 1). */
   private sendGrant(peer: EnginePeer, rec: StreamRecord, nack = true): void {
     const st = rec.state;
-    this.sendWindow(peer, rec.streamId, { totalConsumed: BigInt(rec.rxReleased), ackSeq: st.grantValues().ackSeq });
+    this.sendWindow(peer, rec.streamId, { totalConsumed: BigInt(rec.rxReleased), ackSeq: rec.reliable ? st.grantValues().ackSeq : this.unreliableAck(rec) });
     st.noteGrantSent();
     if (nack && rec.reliable) this.gapNack(peer, rec);
+  }
+
+  /**
+   * The ack_seq of an unreliable stream's grant (0 in the reference, whose senders ignore it):
+   * one past the highest seq accepted, but only while every accepted byte is released — then
+   * every seq below it was either received and counted in total_consumed or will never be, so
+   * its sender may take back the credit of the ones that were lost (issue 9 finding 3).
+   */
+  private unreliableAck(rec: StreamRecord): bigint {
+    return rec.rxOwed === 0 && rec.rxHighest >= 0n ? rec.rxHighest + 1n : 0n;
+  }
+
+  /**
+   * What an unreliable sender credits for a grant: its total_consumed plus the charge of the
+   * packets below the reported ack_seq that never arrived (forgiven; monotonic, so grants stay
+   * absolute). Reliable streams take the grant as it is: their lost bytes are resent.
+   */
+  private effectiveConsumed(rec: StreamRecord, totalConsumed: bigint, ackSeq: bigint, now: number): bigint {
+    if (rec.reliable) return totalConsumed;
+    const tc = Number(totalConsumed);
+    if (ackSeq > 0n) rec.forgiven = Math.max(rec.forgiven, rec.chargeBelowSeq(ackSeq) - tc);
+    const eff = Math.min(tc + rec.forgiven, rec.sentCharge);
+    if (eff > rec.creditedCharge) {
+      rec.creditedCharge = eff;
+      rec.creditProgressAt = now;
+    }
+    return BigInt(Math.max(0, tc + rec.forgiven));
+  }
+
+  /**
+   * An unreliable stream with more than half its window outstanding and no credit back for
+   * LOSS_PROBE_MS may have lost it all (a tail loss leaves no later packet to reveal the gap):
+   * a zero-frame probe at a fresh seq, exempt from credit, draws a grant naming the highest seq.
+   */
+  private lossProbe(peer: EnginePeer, rec: StreamRecord, now: number): void {
+    const window = rec.state.windowBytes;
+    if (window === 0 || rec.sentCharge - rec.creditedCharge <= window / 2) return;
+    if (now - rec.creditProgressAt < LOSS_PROBE_MS || now - rec.lastLossProbeAt < LOSS_PROBE_MS) return;
+    const seq = rec.state.unreliableProbe(now);
+    if (seq === null) return;
+    rec.lastLossProbeAt = now;
+    rec.sentCharge += PACKET_WIRE_OVERHEAD;
+    rec.noteCharge(seq, rec.sentCharge);
+    rec.nextSeq = seq + 1n;
+    this.io.sendData(peer, rec.streamId, seq, 0, rec.header, new Uint8Array(0), 0);
+    this.touch(rec);
   }
 
   private sendWindow(peer: EnginePeer, streamId: bigint, g: GrantValues): void {
@@ -704,7 +757,10 @@ export class StreamTable {
           // The reliable branch below sends the gap NACK of this tick.
           this.sendGrant(peer, rec, false);
         }
-        if (!rec.reliable) continue;
+        if (!rec.reliable) {
+          this.lossProbe(peer, rec, now);
+          continue;
+        }
         const ackAge = now - rec.ackAdvancedAt;
         if (ackAge <= ACK_PROGRESS_GRACE_MS || (ackAge <= MAX_RTO_MS && ackAge <= rec.state.stats().rtoMs)) {
           // The cumulative ack advanced within the last RTO (and at least the last four ticks):
