@@ -468,6 +468,13 @@ export class StreamTable {
     this.io.deliver(peer, rec, seq, channelHash, originHash, eventCount, plaintext);
   }
 
+  /** What the stream layer holds in memory now (tests and operators watch it stay bounded). */
+  memory(): { records: number; backlogBytes: number; unreadBytes: number; scheduled: number } {
+    let backlogBytes = 0;
+    for (const rec of this.byRid.values()) backlogBytes += rec.backlogBytes;
+    return { records: this.byRid.size, backlogBytes, unreadBytes: this.receiveBudget.unread, scheduled: this.sched.depth };
+  }
+
   /** The app took (consumed) `bytes` event bytes of record `rid`. */
   taken(rid: number, bytes: number): void {
     const rec = this.byRid.get(rid);
