@@ -2,28 +2,21 @@
 // grants report the highest seq seen while it owes nothing, so the sender takes back the credit
 // of packets that will never arrive; a sender whose whole window was lost probes for that grant.
 // After the loss heals, trySend works again and send() does not hang.
-import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryHub } from '../../ts/transports/memory-hub.js';
+import { describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
-import { PLACEMENTS, connectPair, hubNodes, patterned, until } from '../node/helpers.js';
+import { PLACEMENTS, patterned, until } from '../node/helpers.js';
+import { hubMeshes, star } from './mesh.js';
 
 const WINDOW = 65_536;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
-  let nodes: MeshNode[] = [];
-  let hub: MemoryHub | undefined;
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.close()));
-    await hub?.close();
-    nodes = [];
-  });
+  const meshes = hubMeshes(engine);
 
   it('5% loss, then a partition that swallows a whole window: credit comes back once the link heals', async () => {
-    hub = new MemoryHub({ seed: 4301 });
-    nodes = await hubNodes(2, hub, { engine });
+    const { hub, nodes } = await meshes(4301, 2);
+    await star(nodes, 1);
     const [a, b] = nodes as [MeshNode, MeshNode];
-    await connectPair(a, b);
     let received = 0;
     const reading = (async () => {
       for await (const e of b.events({ stream: 1n, from: a.nodeId })) {
@@ -57,10 +50,9 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
   });
 
   it('a receiver that reads nothing still holds the sender to its window (forgiveness waits for its reads)', async () => {
-    hub = new MemoryHub({ seed: 4302 });
-    nodes = await hubNodes(2, hub, { engine, receiveBudgetBytes: 0 });
+    const { nodes } = await meshes(4302, 2, { receiveBudgetBytes: 0 });
+    await star(nodes, 1);
     const [a, b] = nodes as [MeshNode, MeshNode];
-    await connectPair(a, b);
     const s = a.openStream(b.nodeId, 2n);
     let sent = 0;
     // Nothing is read at B: with a zero receive budget no event byte is released (only each

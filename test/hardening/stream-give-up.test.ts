@@ -10,30 +10,21 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MeshNode } from '../../ts/node/mesh-node.js';
-import { MemoryHub } from '../../ts/transports/memory-hub.js';
+import { MeshNode, type MeshNodeOptions } from '../../ts/node/mesh-node.js';
+import type { MemoryHub } from '../../ts/transports/memory-hub.js';
 import type { Stream } from '../../ts/streams/stream.js';
-import { PLACEMENTS, PSK, connectPair, hubNodes, patterned, until } from '../node/helpers.js';
+import { PLACEMENTS, PSK, patterned, until } from '../node/helpers.js';
+import { hubMeshes, star } from './mesh.js';
 
 const indexOf = (p: Uint8Array): number => new DataView(p.buffer, p.byteOffset, p.byteLength).getUint32(0, true);
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
-  let nodes: MeshNode[] = [];
-  let hubs: MemoryHub[] = [];
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.close()));
-    await Promise.all(hubs.map((h) => h.close()));
-    nodes = [];
-    hubs = [];
-  });
+  const meshes = hubMeshes(engine);
 
-  async function pair(seed: number, opts: Parameters<typeof hubNodes>[2] = {}): Promise<[MemoryHub, MeshNode, MeshNode]> {
-    const hub = new MemoryHub({ seed });
-    hubs.push(hub);
-    nodes = await hubNodes(2, hub, { engine, ...opts });
-    const [a, b] = nodes as [MeshNode, MeshNode];
-    await connectPair(a, b);
-    return [hub, a, b];
+  async function pair(seed: number, opts: Partial<MeshNodeOptions> = {}): Promise<[MemoryHub, MeshNode, MeshNode]> {
+    const { hub, nodes } = await meshes(seed, 2, opts);
+    await star(nodes, 1);
+    return [hub, nodes[0]!, nodes[1]!];
   }
 
   it('a 3 s silence (partition) neither fails the stream nor loses or duplicates an event', async () => {
@@ -80,23 +71,12 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
 // Inline placement only: with the hub's datagrams crossing the worker link on the test's own
 // thread, 6,000 independent retransmit timers saturate the harness itself (see the report).
 describe('6,000 concurrent reliable streams (inline engine)', () => {
-  const engine = 'inline' as const;
-  let nodes: MeshNode[] = [];
-  let hubs: MemoryHub[] = [];
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.close()));
-    await Promise.all(hubs.map((h) => h.close()));
-    nodes = [];
-    hubs = [];
-  });
+  const meshes = hubMeshes('inline');
 
   it('lose nothing whose send() resolved, and none is marked failed', { timeout: 120_000 }, async () => {
-    const hub = new MemoryHub({ seed: 4103, loss: 0.01 });
-    hubs.push(hub);
-    nodes = await hubNodes(3, hub, { engine });
+    const { nodes } = await meshes(4103, 3, {}, { loss: 0.01 });
+    await star(nodes, 2);
     const [a, c, b] = nodes as [MeshNode, MeshNode, MeshNode];
-    await connectPair(a, b);
-    await connectPair(c, b);
     const PER = 3000;
     const got = new Map<string, number>();
     let total = 0;

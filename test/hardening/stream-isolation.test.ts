@@ -1,33 +1,27 @@
 // Issue 9 findings 6 and 11: a peer's control frames touch only its own streams, the public API
 // cannot send the substrate's reserved subprotocol ids, and a received event's payload owns its
 // bytes (its buffer shows no other event's, stream's or peer's plaintext).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, StreamResetError } from '../../ts/errors.js';
-import { MemoryHub } from '../../ts/transports/memory-hub.js';
+import type { MemoryHub } from '../../ts/transports/memory-hub.js';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
 import { hostOf } from '../../ts/node/host.js';
 import { encodeStreamReset } from '../../ts/streams/control-frames.js';
 import { SUBSTRATE_SUBPROTOCOLS } from '../../ts/engine/subprotocols.js';
-import { PLACEMENTS, connectPair, hubNodes, patterned, until } from '../node/helpers.js';
+import { PLACEMENTS, patterned, until } from '../node/helpers.js';
+import { hubMeshes, star } from './mesh.js';
 
 const RESET = 0x0b02;
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
-  let nodes: MeshNode[] = [];
+  const meshes = hubMeshes(engine);
   let hub: MemoryHub | undefined;
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.close()));
-    await hub?.close();
-    nodes = [];
-  });
 
   async function mesh(seed: number): Promise<[MeshNode, MeshNode, MeshNode]> {
-    hub = new MemoryHub({ seed });
-    nodes = await hubNodes(3, hub, { engine });
-    const [a, b, c] = nodes as [MeshNode, MeshNode, MeshNode];
-    await connectPair(a, b);
-    await connectPair(c, b);
-    return [a, b, c];
+    const m = await meshes(seed, 3);
+    hub = m.hub;
+    await star(m.nodes, 1);
+    return m.nodes as [MeshNode, MeshNode, MeshNode];
   }
 
   it('a StreamReset from one peer never fails readers of another peer\'s stream with the same id', async () => {

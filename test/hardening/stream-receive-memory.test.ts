@@ -1,12 +1,12 @@
 // Issue 9 finding 5: receive memory is bounded. Credit follows consumption: a receiver whose app
 // reads nothing — no events() at all, or an iterator that is never advanced — holds at most its
 // receive budget plus each stream's window; the sender waits instead of pushing more.
-import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryHub } from '../../ts/transports/memory-hub.js';
+import { describe, expect, it } from 'vitest';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
 import { ENGINE } from '../../ts/engine/engine-host.js';
 import type { InlineEngineHost } from '../../ts/engine/inline-host.js';
-import { PLACEMENTS, connectPair, hubNodes, patterned, until } from '../node/helpers.js';
+import { PLACEMENTS, patterned, until } from '../node/helpers.js';
+import { hubMeshes, star } from './mesh.js';
 
 const BUDGET = 1 << 20;
 const WINDOW = 65_536;
@@ -14,13 +14,7 @@ const EVENT = 4000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
-  let nodes: MeshNode[] = [];
-  let hub: MemoryHub | undefined;
-  afterEach(async () => {
-    await Promise.all(nodes.map((n) => n.close()));
-    await hub?.close();
-    nodes = [];
-  });
+  const meshes = hubMeshes(engine);
 
   /** Pushes for `ms` with trySend on `streams` streams; returns the event bytes accepted per stream. */
   async function push(a: MeshNode, b: MeshNode, streams: number, ms: number, reliable: boolean): Promise<number[]> {
@@ -47,10 +41,9 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
     const kind = reliable ? 'reliable' : 'unreliable';
 
     it(`${kind}: nobody reads — the sender is held to budget + window`, async () => {
-      hub = new MemoryHub({ seed: 4501 });
-      nodes = await hubNodes(2, hub, { engine, receiveBudgetBytes: BUDGET });
+      const { nodes } = await meshes(4501, 2, { receiveBudgetBytes: BUDGET });
+      await star(nodes, 1);
       const [a, b] = nodes as [MeshNode, MeshNode];
-      await connectPair(a, b);
       const [sent] = await push(a, b, 1, 1500, reliable);
       // 84-byte packet overheads are released on arrival: a converging few per cent on top.
       expect(sent!).toBeLessThanOrEqual((BUDGET + WINDOW) * 1.05);
@@ -68,10 +61,9 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
     });
 
     it(`${kind}: an iterator that is never advanced, over 8 streams — bounded by budget + 8 windows`, async () => {
-      hub = new MemoryHub({ seed: 4502 });
-      nodes = await hubNodes(2, hub, { engine, receiveBudgetBytes: BUDGET });
+      const { hub, nodes } = await meshes(4502, 2, { receiveBudgetBytes: BUDGET });
+      await star(nodes, 1);
       const [a, b] = nodes as [MeshNode, MeshNode];
-      await connectPair(a, b);
       const stuck = b.events()[Symbol.asyncIterator]();
       const first = stuck.next();
       const sent = await push(a, b, 8, 1500, reliable);
@@ -80,7 +72,7 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
       for (const s of sent) expect(s).toBeLessThanOrEqual((BUDGET + WINDOW) * 1.05);
       const u = unread(b);
       if (u !== undefined) {
-        await until(() => (hub?.stats().inFlight ?? 0) === 0, 5_000, 'the hub to drain');
+        await until(() => hub.stats().inFlight === 0, 5_000, 'the hub to drain');
         expect(u).toBeLessThanOrEqual((BUDGET + 8 * WINDOW) * 1.05);
       }
       expect((await first).value).toBeDefined();
