@@ -95,8 +95,12 @@ export class StreamRecord {
   chargeBase = 0n;
   /** The cumulative charge below `chargeBase` (known acked or forgotten). */
   private chargeBelow = 0;
+  /** The largest charge `chargeBelowSeq` answered exactly. */
+  private chargeAnswered = 0;
   /** Charge of packets the receiver reported passing without receiving them (lost): credited back. */
   forgiven = 0;
+  /** The largest total_consumed a grant has reported. */
+  lastGrantConsumed = 0;
   /** Effective consumed charge last credited (grant + forgiven), and when it last grew. */
   creditedCharge = 0;
   creditProgressAt = -Infinity;
@@ -134,14 +138,19 @@ export class StreamRecord {
     if (this.charges.length - this.chargeHead > MAX_CHARGE_MARKS) this.dropCharges(1);
   }
 
-  /** The cumulative charge of every seq below `a` (a lower bound once marks were dropped). */
+  /**
+   * The cumulative charge of every seq below `a`, and forgets the marks below it. A seq older
+   * than the marks kept (they were capped) answers the last exact figure handed out, a lower
+   * bound: credit may come back late, never early.
+   */
   chargeBelowSeq(a: bigint): number {
     const k = Number(a - this.chargeBase);
-    if (k <= 0) return this.chargeBelow;
+    if (k < 0) return this.chargeAnswered;
     const live = this.charges.length - this.chargeHead;
     const n = Math.min(k, live);
     const c = n > 0 ? this.charges[this.chargeHead + n - 1]! : this.chargeBelow;
     this.dropCharges(n);
+    this.chargeAnswered = Math.max(this.chargeAnswered, c);
     return c;
   }
 

@@ -617,7 +617,10 @@ export class StreamTable {
   private effectiveConsumed(rec: StreamRecord, totalConsumed: bigint, ackSeq: bigint, now: number): bigint {
     if (rec.reliable) return totalConsumed;
     const tc = Number(totalConsumed);
-    if (ackSeq > 0n) rec.forgiven = Math.max(rec.forgiven, rec.chargeBelowSeq(ackSeq) - tc);
+    // Only the newest grant's pair counts: a reordered older one (smaller total_consumed) paired
+    // with the marks already dropped would forgive bytes that did arrive.
+    if (ackSeq > 0n && tc >= rec.lastGrantConsumed) rec.forgiven = Math.max(rec.forgiven, rec.chargeBelowSeq(ackSeq) - tc);
+    rec.lastGrantConsumed = Math.max(rec.lastGrantConsumed, tc);
     const eff = Math.min(tc + rec.forgiven, rec.sentCharge);
     if (eff > rec.creditedCharge) {
       rec.creditedCharge = eff;
