@@ -64,7 +64,7 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
     await until(() => s.failed, 15_000, 'the give-up');
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeGreaterThanOrEqual(1400);
-    expect(s.stats().probesSent).toBeGreaterThan(3);
+    expect(s.stats().probesSent).toBeGreaterThanOrEqual(3);
   });
 });
 
