@@ -162,7 +162,7 @@ function pump(from: Side, keep: (w: Wire) => boolean = () => true): Wire[] {
   for (const w of batch) {
     if (!keep(w)) continue;
     if (w.subprotocol >= 0x0b00 && w.subprotocol <= 0x0b02) to.table.onControl(to.peer, w.subprotocol, unframe(w.frames, w.eventCount), `${from.name}:1`, to.now);
-    else to.table.onEventPlane(to.peer, w.flags, w.streamId, w.seq, w.eventCount, w.frames, 0, 0n, to.now);
+    else to.table.onEventPlane(to.peer, w.flags, w.streamId, w.seq, w.eventCount, { payload: () => w.frames }, 0, 0, 0n, to.now);
   }
   // Grants of a trickle of small packets go out within 1 ms.
   to.now += 1;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryHub } from '../../ts/transports/memory-hub.js';
 import type { MeshNode } from '../../ts/node/mesh-node.js';
+import { hostOf } from '../../ts/node/host.js';
 import { Identity } from '../../ts/identity/identity.js';
 import { buildAnnouncement, encodeAnnouncementBytes, lowerCapabilities, withHopCount, ANNOUNCEMENT_SUBPROTOCOL } from '../../ts/fold/index.js';
 import { type Placement, PLACEMENTS, connectPair, hubNodes, until } from './helpers.js';
@@ -47,7 +48,7 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
       await until(() => c.fold.has(a.nodeId), 1000, 'first announcement');
       const gen = c.fold.generation(a.nodeId)!;
       const before = c.stats().announcements.rejected;
-      const send = (ann: Parameters<typeof encodeAnnouncementBytes>[0]) => b.sendSubprotocol(c.nodeId, ANNOUNCEMENT_SUBPROTOCOL, encodeAnnouncementBytes(ann));
+      const send = (ann: Parameters<typeof encodeAnnouncementBytes>[0]) => hostOf(b).sendSubprotocol(c.nodeId, ANNOUNCEMENT_SUBPROTOCOL, encodeAnnouncementBytes(ann));
 
       // An older generation, validly signed by A, relayed by B.
       send(withHopCount(buildAnnouncement(a.identity, lowerCapabilities({ tags: ['stale'] }), { version: gen - 1n }), 1));

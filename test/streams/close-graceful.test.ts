@@ -8,7 +8,8 @@ import { PLACEMENTS, until } from '../node/helpers.js';
 
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
-  const pair = hubPairs(engine);
+  // A short session timeout: it also bounds how long a reliable stream waits before giving up.
+  const pair = hubPairs(engine, { heartbeatIntervalMs: 200, sessionTimeoutMs: 1000 });
 
   describe('closeGraceful', () => {
     it('resolves once every reliable send is acknowledged, then the stream is closed', async () => {

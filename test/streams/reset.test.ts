@@ -8,7 +8,8 @@ import { PLACEMENTS, until } from '../node/helpers.js';
 
 
 describe.each(PLACEMENTS)('%s engine', (engine) => {
-  const pair = hubPairs(engine);
+  // A short session timeout: it also bounds how long a reliable stream waits before giving up.
+  const pair = hubPairs(engine, { heartbeatIntervalMs: 200, sessionTimeoutMs: 1000 });
 
   describe('a receiver that stops answering', () => {
     it('the sender reports failed, the receiver gets a reset, its pending read rejects promptly', async () => {
@@ -41,7 +42,9 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
       expect(err).toBeInstanceOf(StreamResetError);
       expect((err as StreamResetError).code).toBe('STREAM_RESET');
       const st = s.stats();
-      expect(st).toMatchObject({ failed: true, closed: true, probesSent: 3 });
+      expect(st).toMatchObject({ failed: true, closed: true });
+      // Three probes at RTO spacing, then backed-off probes until the session timeout passed.
+      expect(st.probesSent).toBeGreaterThanOrEqual(3);
       expect(st.retransmits).toBeGreaterThanOrEqual(3);
       // The reset goes out at once and on the next two ticks.
       await until(() => resets >= 3, 5_000, 'three StreamReset datagrams');
@@ -64,7 +67,8 @@ describe.each(PLACEMENTS)('%s engine', (engine) => {
       await s.send([transferEvent(0, 1000), transferEvent(1, 1000)]);
       await until(() => s.failed, 10_000, 'the sender to give up');
       const st = s.stats();
-      expect(st).toMatchObject({ failed: true, closed: true, retransmits: 1, probesSent: 3 });
+      expect(st).toMatchObject({ failed: true, closed: true, retransmits: 1 });
+      expect(st.probesSent).toBeGreaterThanOrEqual(3);
     });
 
     it('a reset received while nothing is pending on our side still fails reads and closes the record', async () => {

@@ -1,7 +1,7 @@
 // Shared helpers for stream tests on MeshNode: patterned transfers verified byte for byte on the
 // receiving side, with duplicate detection that keeps counting after the transfer completed.
 import { afterEach } from 'vitest';
-import type { MeshNode } from '../../ts/node/mesh-node.js';
+import type { MeshNode, MeshNodeOptions } from '../../ts/node/mesh-node.js';
 import type { Stream } from '../../ts/streams/stream.js';
 import type { StreamConfig } from '../../ts/streams/config.js';
 import { MemoryHub, type Tap } from '../../ts/transports/memory-hub.js';
@@ -185,7 +185,8 @@ export interface HubPair {
  * the handshake), and registers an `afterEach` that closes the nodes of the last pair and every
  * hub built since the previous test.
  */
-export function hubPairs(engine: Placement): (seed: number) => Promise<HubPair> {
+/** `opts` go to both nodes (e.g. a short sessionTimeoutMs, which also bounds stream give-up). */
+export function hubPairs(engine: Placement, opts: Partial<MeshNodeOptions> = {}): (seed: number) => Promise<HubPair> {
   let nodes: MeshNode[] = [];
   let hubs: MemoryHub[] = [];
   afterEach(async () => {
@@ -197,7 +198,7 @@ export function hubPairs(engine: Placement): (seed: number) => Promise<HubPair> 
   return async (seed) => {
     const hub = new MemoryHub({ seed });
     hubs.push(hub);
-    nodes = await hubNodes(2, hub, { engine });
+    nodes = await hubNodes(2, hub, { engine, ...opts });
     const [a, b] = nodes as [MeshNode, MeshNode];
     await connectPair(a, b);
     return { hub, a, b };

@@ -44,6 +44,8 @@ interface ReliableExports {
   nm_reliable_descriptor(h: number, seqLo: number, seqHi: number): number;
   nm_reliable_take_failed(h: number): number;
   nm_reliable_grow_window(h: number, windowBytes: number): number;
+  nm_reliable_set_give_up(h: number, ms: number): number;
+  nm_reliable_unreliable_probe(h: number, nowMs: number): number;
   nm_reliable_send_room(h: number): number;
   nm_reliable_note_sent(h: number, what: number): number;
   nm_reliable_flags(h: number): number;
@@ -381,6 +383,25 @@ export class StreamState {
     this.windowBytes = w;
     this.maxPending = maxPendingForWindow(w);
     return w;
+  }
+
+  /**
+   * Bounds give-up by time as well as count: once its probes are used up the stream keeps
+   * probing (backed off) and fails only after `ms` without ack progress (0: count only).
+   */
+  setGiveUpAfter(ms: number): void {
+    if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) throw new InvalidArgumentError(`giveUpMs must be a finite number ≥ 0, got ${String(ms)}`);
+    ex().nm_reliable_set_give_up(this.#handle(), ms);
+  }
+
+  /**
+   * Unreliable streams: allocates and charges (without a credit check) the seq of an ack probe
+   * — a zero-frame packet whose grant reports the highest seq the receiver has seen. Returns
+   * null for reliable streams (they probe from `tick`).
+   */
+  unreliableProbe(nowMs: number): bigint | null {
+    const seq = ex().nm_reliable_unreliable_probe(this.#handle(), checkNow(nowMs));
+    return seq < 0 ? null : BigInt(seq);
   }
 
   /** Packet flags of this stream's data packets (RELIABLE or 0). */

@@ -90,7 +90,8 @@ export function engineOptions(cfg: EngineConfig): EngineOptions {
     sessionTimeoutMs: cfg.sessionTimeoutMs,
     handshakeTimeoutMs: cfg.handshakeTimeoutMs,
     handshakeAttempts: cfg.handshakeAttempts,
-    streams: { receiveBudgetBytes: cfg.receiveBudgetBytes, maxWindowBytes: cfg.maxWindowBytes },
+    // A reliable stream is given at least as long as the session without an answer (issue 9).
+    streams: { receiveBudgetBytes: cfg.receiveBudgetBytes, maxWindowBytes: cfg.maxWindowBytes, giveUpMs: cfg.sessionTimeoutMs },
   };
 }
 
@@ -529,7 +530,7 @@ export class Engine {
       }
       const sp = b.subprotocolId(i);
       if (sp === 0) {
-        this.streams.onEventPlane(peer, b.flags(i), b.streamId(i), b.sequence(i), b.frameCount(i), b.payload(i), b.channelHash(i), b.originHash(i), now);
+        this.streams.onEventPlane(peer, b.flags(i), b.streamId(i), b.sequence(i), b.frameCount(i), b, i, b.channelHash(i), b.originHash(i), now);
       } else if (sp === SUBPROTOCOL_STREAM_WINDOW || sp === SUBPROTOCOL_STREAM_NACK || sp === SUBPROTOCOL_STREAM_RESET) {
         this.streams.onControl(peer, sp, b.events(i), source, now);
       } else if (SUBSTRATE_SUBPROTOCOLS.has(sp) || this.claimed.has(sp)) {
@@ -539,7 +540,7 @@ export class Engine {
         const at = beginSubprotocolIn(this.out.link, peer.nodeId, sp, b.frameCount(i), pt.length, b.streamId(i), b.sequence(i));
         this.out.link.buf.set(pt, at);
       } else {
-        this.streams.onEventPlane(peer, b.flags(i), b.streamId(i), b.sequence(i), b.frameCount(i), b.payload(i), b.channelHash(i), b.originHash(i), now);
+        this.streams.onEventPlane(peer, b.flags(i), b.streamId(i), b.sequence(i), b.frameCount(i), b, i, b.channelHash(i), b.originHash(i), now);
       }
     }
   }

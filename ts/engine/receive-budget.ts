@@ -7,6 +7,8 @@ import type { StreamRecord } from './stream-record.js';
 export class ReceiveBudget {
   /** Event bytes delivered to the app, unread and released (≤ the budget). */
   private freeUnread = 0;
+  /** Every event byte delivered to the app and not taken yet (released or owed). */
+  unread = 0;
   /** Records with owed (unreleased) bytes, to release when the budget frees up. */
   private readonly owing = new Set<StreamRecord>();
 
@@ -19,6 +21,7 @@ export class ReceiveBudget {
   /** `bytes` event bytes of `rec` reach the app: released as far as the budget has room, the rest owed. */
   delivered(rec: StreamRecord, bytes: number): void {
     rec.rxUnread += bytes;
+    this.unread += bytes;
     const now = Math.max(0, Math.min(bytes, this.budget - this.freeUnread));
     this.freeUnread += now;
     rec.rxReleased += now;
@@ -32,6 +35,7 @@ export class ReceiveBudget {
   taken(rec: StreamRecord, bytes: number): void {
     const t = Math.min(bytes, rec.rxUnread);
     rec.rxUnread -= t;
+    this.unread -= t;
     const fromOwed = Math.min(t, rec.rxOwed);
     rec.rxOwed -= fromOwed;
     rec.rxReleased += fromOwed;
@@ -44,6 +48,7 @@ export class ReceiveBudget {
   /** Drops a gone record's unread bytes from the budget (the app still frees them). */
   forget(rec: StreamRecord): void {
     this.freeUnread -= rec.rxUnread - rec.rxOwed;
+    this.unread -= rec.rxUnread;
     rec.rxUnread = 0;
     rec.rxOwed = 0;
     this.owing.delete(rec);

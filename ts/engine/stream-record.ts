@@ -29,6 +29,9 @@ export interface GracefulWaiter {
   timer: Timer;
 }
 
+/** Seq→charge marks an unreliable sender keeps at most (older ones only lower the credit it can return). */
+const MAX_CHARGE_MARKS = 65_536;
+
 export class StreamRecord {
   readonly state: StreamState;
   readonly reliable: boolean;
@@ -83,6 +86,26 @@ export class StreamRecord {
   /** Cumulative charge (framed + 84) of the packets admitted so far. */
   sentCharge = 0;
 
+  // ---- unreliable credit that cannot leak (issue 9 finding 3) ----
+  /** Receive side: highest seq accepted (−1: none). A grant reports it while nothing is owed. */
+  rxHighest = -1n;
+  /** Send side: the cumulative charge through each seq from `chargeBase` on (seqs are consecutive). */
+  private charges: number[] = [];
+  private chargeHead = 0;
+  chargeBase = 0n;
+  /** The cumulative charge below `chargeBase` (known acked or forgotten). */
+  private chargeBelow = 0;
+  /** The largest charge `chargeBelowSeq` answered exactly. */
+  private chargeAnswered = 0;
+  /** Charge of packets the receiver reported passing without receiving them (lost): credited back. */
+  forgiven = 0;
+  /** The largest total_consumed a grant has reported. */
+  lastGrantConsumed = 0;
+  /** Effective consumed charge last credited (grant + forgiven), and when it last grew. */
+  creditedCharge = 0;
+  creditProgressAt = -Infinity;
+  lastLossProbeAt = -Infinity;
+
   readonly graceful: GracefulWaiter[] = [];
   /** RTT samples already fed to the peer's estimate. */
   rttSamplesSeen = 0;
@@ -101,6 +124,45 @@ export class StreamRecord {
     this.tuner = this.reliable && !config.windowExplicit && config.windowBytes > 0 ? new WindowTuner() : undefined;
     this.state = new StreamState({ reliable: this.reliable, windowBytes: config.windowBytes, maxRetries: config.maxRetries }, nowMs);
     this.lastActivity = nowMs;
+  }
+
+  /** Unreliable send side: seq `seq` went out; `cum` is the stream's cumulative charge after it. */
+  noteCharge(seq: bigint, cum: number): void {
+    if (this.charges.length === this.chargeHead) {
+      this.charges = [];
+      this.chargeHead = 0;
+      this.chargeBase = seq;
+    }
+    this.charges.push(cum);
+    // Bounded: a receiver that never reports a seq (a reference node) leaves only the newest.
+    if (this.charges.length - this.chargeHead > MAX_CHARGE_MARKS) this.dropCharges(1);
+  }
+
+  /**
+   * The cumulative charge of every seq below `a`, and forgets the marks below it. A seq older
+   * than the marks kept (they were capped) answers the last exact figure handed out, a lower
+   * bound: credit may come back late, never early.
+   */
+  chargeBelowSeq(a: bigint): number {
+    const k = Number(a - this.chargeBase);
+    if (k < 0) return this.chargeAnswered;
+    const live = this.charges.length - this.chargeHead;
+    const n = Math.min(k, live);
+    const c = n > 0 ? this.charges[this.chargeHead + n - 1]! : this.chargeBelow;
+    this.dropCharges(n);
+    this.chargeAnswered = Math.max(this.chargeAnswered, c);
+    return c;
+  }
+
+  private dropCharges(n: number): void {
+    if (n <= 0) return;
+    this.chargeBelow = this.charges[this.chargeHead + n - 1]!;
+    this.chargeHead += n;
+    this.chargeBase += BigInt(n);
+    if (this.chargeHead > 1024 && this.chargeHead * 2 > this.charges.length) {
+      this.charges = this.charges.slice(this.chargeHead);
+      this.chargeHead = 0;
+    }
   }
 
   /** The handle epochs that name this record. */

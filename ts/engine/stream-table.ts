@@ -42,8 +42,12 @@ const ACK_PROGRESS_GRACE_MS = 8 * RETRANSMIT_TICK_MS;
 const MAX_RTO_MS = 2000;
 /** A gap of this many tick periods between two ticks means this thread was stalled. */
 const STALL_TICKS = 4;
+/** An unreliable stream whose credit stopped coming back probes for lost bytes after this long. */
+const LOSS_PROBE_MS = 8 * RETRANSMIT_TICK_MS;
 /** A give-up StreamReset is repeated on this many following ticks (§14 (b)). */
 const RESET_REPEATS = 2;
+/** Give-up time bound of reliable streams when none is configured (the default session timeout). */
+export const DEFAULT_GIVE_UP_MS = 30_000;
 /** The default starting window of a stream without an explicit windowBytes (streams.md §1). */
 export const DEFAULT_WINDOW_BYTES = 65_536;
 /** A record's status goes to the app at most this often, unless the app waits on it. */
@@ -90,6 +94,11 @@ export interface StreamIO {
   pathBacklog(): number;
 }
 
+/** Where an opened packet's plaintext is read (the core's open batch: views re-made per call). */
+export interface PayloadSource {
+  payload(index: number): Uint8Array;
+}
+
 export interface StreamTableOptions {
   /** Retransmit tick period in ms (default 25). */
   retransmitTickMs?: number;
@@ -97,6 +106,11 @@ export interface StreamTableOptions {
   receiveBudgetBytes?: number;
   /** Largest window autotuning grows to (default 16 MiB). */
   maxWindowBytes?: number;
+  /**
+   * A reliable stream gives up only after this long without ack progress, on top of its resends
+   * and probes (default DEFAULT_GIVE_UP_MS; the engine passes the session timeout). 0: count only.
+   */
+  giveUpMs?: number;
   scheduler?: SchedulerOptions;
 }
 
@@ -131,6 +145,7 @@ export class StreamTable {
   private readonly peers = new Set<EnginePeer>();
   private readonly period: number;
   private readonly maxWindow: number;
+  private readonly giveUpMs: number;
   private lastTickAt = -Infinity;
   private tickTimer;
   private readonly grantTimer;
@@ -151,6 +166,7 @@ export class StreamTable {
     this.period = options.retransmitTickMs ?? RETRANSMIT_TICK_MS;
     this.receiveBudget = new ReceiveBudget(options.receiveBudgetBytes ?? 8 << 20, (rec) => this.regrant(rec));
     this.maxWindow = options.maxWindowBytes ?? 16 << 20;
+    this.giveUpMs = options.giveUpMs ?? DEFAULT_GIVE_UP_MS;
     this.tickTimer = io.timers.schedule(Infinity, (now) => this.runTick(now));
     // Due grants go out in the flush that follows every engine turn, this timer's included.
     this.grantTimer = io.timers.schedule(Infinity, (now) => (this.lastNow = now));
@@ -200,6 +216,7 @@ export class StreamTable {
 
   private create(peer: EnginePeer, streamId: bigint, epoch: number, config: WireStreamConfig, now: number, header?: StreamHeader): StreamRecord {
     const rec = new StreamRecord(this.nextRid++, streamId, epoch, config, now, header);
+    if (rec.reliable && this.giveUpMs > 0) rec.state.setGiveUpAfter(this.giveUpMs);
     if (this.nextRid > 0xffff_fff0) this.nextRid = 1;
     peer.streams.set(streamId, rec);
     this.byRid.set(rec.rid, rec);
@@ -346,7 +363,11 @@ export class StreamTable {
     if (adm.refusal === 'credit' && rec.tuner) rec.tuner.limited = true;
     const admitted = adm.admitted;
     if (admitted === 0) return none;
-    for (let i = from; i < from + admitted; i++) rec.sentCharge += table[2 * i]! + PACKET_WIRE_OVERHEAD;
+    if (!rec.reliable && rec.sentCharge === rec.creditedCharge) rec.creditProgressAt = now;
+    for (let i = from; i < from + admitted; i++) {
+      rec.sentCharge += table[2 * i]! + PACKET_WIRE_OVERHEAD;
+      if (!rec.reliable) rec.noteCharge(adm.firstSeq + BigInt(i - from), rec.sentCharge);
+    }
     rec.tuner?.onAdmitted(rec.sentCharge, now);
     // Nothing was outstanding: the retransmit timer starts now (RFC 6298 §5.1).
     if (rec.reliable && rec.ackSeq === rec.nextSeq) rec.ackAdvancedAt = now;
@@ -396,9 +417,14 @@ export class StreamTable {
 
   // ---- receive path (§10) ---------------------------------------------------------------------
 
-  /** An authenticated event-plane packet from `peer`. `plaintext` is valid only during the call. */
-  onEventPlane(peer: EnginePeer, flags: number, streamId: bigint, seq: bigint, eventCount: number, plaintext: Uint8Array, channelHash: number, originHash: bigint, now: number): void {
+  /**
+   * An authenticated event-plane packet from `peer`, its plaintext `src.payload(index)`. The
+   * plaintext is a view into the core's memory: creating a record or growing a receive window
+   * can grow that memory and detach the view, so it is read again just before delivery.
+   */
+  onEventPlane(peer: EnginePeer, flags: number, streamId: bigint, seq: bigint, eventCount: number, src: PayloadSource, index: number, channelHash: number, originHash: bigint, now: number): void {
     this.lastNow = now;
+    const plainLen = src.payload(index).length;
     if (peer.quarantine.size > 0) {
       const q = peer.quarantine.get(streamId);
       if (q !== undefined) {
@@ -412,7 +438,7 @@ export class StreamTable {
       }
     }
     const rec = peer.streams.get(streamId) ?? this.implicit(peer, streamId, (flags & FLAG_RELIABLE) !== 0, now);
-    const accepted = rec.state.onReceive(seq, plaintext.length, now);
+    const accepted = rec.state.onReceive(seq, plainLen, now);
     this.touch(rec);
     if (!accepted) {
       // A reliable duplicate (or too far ahead): re-send the current grant at once, so a sender
@@ -423,11 +449,13 @@ export class StreamTable {
     // Acks go out promptly: at once after a gap (the NACK follows), a probe, or a couple of full
     // packets' worth; else within GRANT_DELAY_MS, coalesced (a lone small packet does not cost a
     // datagram back per packet — the reference's drainer runs every 1 ms too).
-    rec.rxSinceGrant += plaintext.length + PACKET_WIRE_OVERHEAD;
+    if (!rec.reliable && seq > rec.rxHighest) rec.rxHighest = seq;
+    rec.rxSinceGrant += plainLen + PACKET_WIRE_OVERHEAD;
     this.queueGrant(peer, rec, now, eventCount === 0 || rec.rxSinceGrant >= GRANT_EAGER_BYTES || (rec.reliable && rec.state.hasGap));
     rec.lastActivity = now;
+    const plaintext = src.payload(index);
     if (eventCount === 0) {
-      rec.rxReleased += plaintext.length + PACKET_WIRE_OVERHEAD;
+      rec.rxReleased += plainLen + PACKET_WIRE_OVERHEAD;
       // A zero-frame packet (an ack probe) still occupies its seq: a layer that orders a claimed
       // stream by seq (the blob requester) must see it. events() subscribers get nothing from it.
       this.io.deliver(peer, rec, seq, channelHash, originHash, 0, plaintext);
@@ -436,8 +464,15 @@ export class StreamTable {
     // Credit follows consumption: the packet's bytes are released now while the app's unread
     // bytes stay within the receive budget, else when the app takes its events.
     rec.rxReleased += PACKET_WIRE_OVERHEAD;
-    this.receiveBudget.delivered(rec, plaintext.length);
+    this.receiveBudget.delivered(rec, plainLen);
     this.io.deliver(peer, rec, seq, channelHash, originHash, eventCount, plaintext);
+  }
+
+  /** What the stream layer holds in memory now (tests and operators watch it stay bounded). */
+  memory(): { records: number; backlogBytes: number; unreadBytes: number; scheduled: number } {
+    let backlogBytes = 0;
+    for (const rec of this.byRid.values()) backlogBytes += rec.backlogBytes;
+    return { records: this.byRid.size, backlogBytes, unreadBytes: this.receiveBudget.unread, scheduled: this.sched.depth };
   }
 
   /** The app took (consumed) `bytes` event bytes of record `rid`. */
@@ -455,7 +490,9 @@ export class StreamTable {
   // ---- control frames -------------------------------------------------------------------------
 
   /** Stream control frames on subprotocols 0x0B00..0x0B02; `source` is the datagram's source. */
-  onControl(peer: EnginePeer, subprotocol: number, frames: readonly Uint8Array[], source: string, now: number): void {
+  onControl(peer: EnginePeer, subprotocol: number, views: readonly Uint8Array[], source: string, now: number): void {
+    // The frames are views into core memory that acting on one frame may grow: copy them first.
+    const frames = views.length === 1 ? [views[0]!.slice()] : views.map((v) => v.slice());
     for (const f of frames) {
       if (subprotocol === SUBPROTOCOL_STREAM_WINDOW) {
         const g = decodeStreamWindow(f);
@@ -463,7 +500,7 @@ export class StreamTable {
         const rec = peer.streams.get(g.streamId);
         // An ack of seqs this lifetime never sent can only come from an older lifetime.
         if (!rec || g.ackSeq > rec.nextSeq) continue;
-        rec.state.onWindow(g.totalConsumed, g.ackSeq, now);
+        rec.state.onWindow(this.effectiveConsumed(rec, g.totalConsumed, g.ackSeq, now), g.ackSeq, now);
         rec.tuner?.onGrant(Number(g.totalConsumed), now);
         if (g.ackSeq > rec.ackSeq) {
           rec.ackSeq = g.ackSeq;
@@ -486,8 +523,9 @@ export class StreamTable {
         // A quarantined id was closed moments ago (the reset is repeated on two more ticks): a
         // repeat must not close a record reopened meanwhile.
         if (id === null || this.isQuarantined(peer, id, now)) continue;
+        // A reset names one of this peer's streams: a stream it never used (no record in its
+        // session) is not its to reset, and readers of other peers' streams are not touched.
         if (peer.streams.has(id)) this.closeRecord(peer, id, 'reset', now);
-        else this.io.reset(peer, id, false);
       }
     }
   }
@@ -556,9 +594,58 @@ export class StreamTable {
   /** The record's current grant, then (`nack`) a NACK if it has a gap (§9 item 1). */
   private sendGrant(peer: EnginePeer, rec: StreamRecord, nack = true): void {
     const st = rec.state;
-    this.sendWindow(peer, rec.streamId, { totalConsumed: BigInt(rec.rxReleased), ackSeq: st.grantValues().ackSeq });
+    this.sendWindow(peer, rec.streamId, { totalConsumed: BigInt(rec.rxReleased), ackSeq: rec.reliable ? st.grantValues().ackSeq : this.unreliableAck(rec) });
     st.noteGrantSent();
     if (nack && rec.reliable) this.gapNack(peer, rec);
+  }
+
+  /**
+   * The ack_seq of an unreliable stream's grant (0 in the reference, whose senders ignore it):
+   * one past the highest seq accepted, but only while every accepted byte is released — then
+   * every seq below it was either received and counted in total_consumed or will never be, so
+   * its sender may take back the credit of the ones that were lost (issue 9 finding 3).
+   */
+  private unreliableAck(rec: StreamRecord): bigint {
+    return rec.rxOwed === 0 && rec.rxHighest >= 0n ? rec.rxHighest + 1n : 0n;
+  }
+
+  /**
+   * What an unreliable sender credits for a grant: its total_consumed plus the charge of the
+   * packets below the reported ack_seq that never arrived (forgiven; monotonic, so grants stay
+   * absolute). Reliable streams take the grant as it is: their lost bytes are resent.
+   */
+  private effectiveConsumed(rec: StreamRecord, totalConsumed: bigint, ackSeq: bigint, now: number): bigint {
+    if (rec.reliable) return totalConsumed;
+    const tc = Number(totalConsumed);
+    // Only the newest grant's pair counts: a reordered older one (smaller total_consumed) paired
+    // with the marks already dropped would forgive bytes that did arrive.
+    if (ackSeq > 0n && tc >= rec.lastGrantConsumed) rec.forgiven = Math.max(rec.forgiven, rec.chargeBelowSeq(ackSeq) - tc);
+    rec.lastGrantConsumed = Math.max(rec.lastGrantConsumed, tc);
+    const eff = Math.min(tc + rec.forgiven, rec.sentCharge);
+    if (eff > rec.creditedCharge) {
+      rec.creditedCharge = eff;
+      rec.creditProgressAt = now;
+    }
+    return BigInt(Math.max(0, tc + rec.forgiven));
+  }
+
+  /**
+   * An unreliable stream with more than half its window outstanding and no credit back for
+   * LOSS_PROBE_MS may have lost it all (a tail loss leaves no later packet to reveal the gap):
+   * a zero-frame probe at a fresh seq, exempt from credit, draws a grant naming the highest seq.
+   */
+  private lossProbe(peer: EnginePeer, rec: StreamRecord, now: number): void {
+    const window = rec.state.windowBytes;
+    if (window === 0 || rec.sentCharge - rec.creditedCharge <= window / 2) return;
+    if (now - rec.creditProgressAt < LOSS_PROBE_MS || now - rec.lastLossProbeAt < LOSS_PROBE_MS) return;
+    const seq = rec.state.unreliableProbe(now);
+    if (seq === null) return;
+    rec.lastLossProbeAt = now;
+    rec.sentCharge += PACKET_WIRE_OVERHEAD;
+    rec.noteCharge(seq, rec.sentCharge);
+    rec.nextSeq = seq + 1n;
+    this.io.sendData(peer, rec.streamId, seq, 0, rec.header, new Uint8Array(0), 0);
+    this.touch(rec);
   }
 
   private sendWindow(peer: EnginePeer, streamId: bigint, g: GrantValues): void {
@@ -680,7 +767,10 @@ export class StreamTable {
           // The reliable branch below sends the gap NACK of this tick.
           this.sendGrant(peer, rec, false);
         }
-        if (!rec.reliable) continue;
+        if (!rec.reliable) {
+          this.lossProbe(peer, rec, now);
+          continue;
+        }
         const ackAge = now - rec.ackAdvancedAt;
         if (ackAge <= ACK_PROGRESS_GRACE_MS || (ackAge <= MAX_RTO_MS && ackAge <= rec.state.stats().rtoMs)) {
           // The cumulative ack advanced within the last RTO (and at least the last four ticks):

@@ -39,6 +39,8 @@ interface EventSubscription {
   queue: AsyncQueue<ReceivedEvent>;
   stream?: bigint;
   from?: bigint;
+  /** A stream reader without a `from`: the peers whose events on the stream it was given. */
+  sources?: Set<bigint>;
 }
 
 /** Events kept for a subscriber that has not come yet are capped at this many. */
@@ -93,6 +95,7 @@ export class InboundRouter {
       queue: new AsyncQueue<ReceivedEvent>({ signal: opts.signal, onEnd: () => this.subs.delete(sub), onTake: this.taken, onDiscard: this.discarded }),
       stream: opts.stream,
       from: opts.from,
+      sources: opts.stream !== undefined && opts.from === undefined ? new Set() : undefined,
     };
     if (this.closed) {
       sub.queue.end();
@@ -101,7 +104,7 @@ export class InboundRouter {
     // Events that arrived before anyone listened are handed to the first matching subscriber.
     if (this.unclaimed.length) {
       const keep: ReceivedEvent[] = [];
-      for (const e of this.unclaimed) (matches(sub, e) ? sub.queue.push(e) : keep.push(e));
+      for (const e of this.unclaimed) (matches(sub, e) ? this.hand(sub, e) : keep.push(e));
       this.unclaimed = keep;
     }
     this.subs.add(sub);
@@ -149,7 +152,7 @@ export class InboundRouter {
         if (matches(s, e)) {
           // Several subscribers may get the same event: it is reported once, by the first take.
           claimed++;
-          s.queue.push(e);
+          this.hand(s, e);
         }
       }
       if (claimed === 0) {
@@ -162,7 +165,16 @@ export class InboundRouter {
     }
   }
 
-  /** A reset stream: pending and next reads for it reject with `err` (or its claim hears of it). */
+  private hand(s: EventSubscription, e: ReceivedEvent): void {
+    s.sources?.add(e.from);
+    s.queue.push(e);
+  }
+
+  /**
+   * Stream `streamId` of peer `from` was reset: readers of exactly that (peer, stream) reject
+   * with `err` — a reader bound to `from`, or a reader of the stream from any peer that `from`
+   * sent events on it to (or its claim hears of it). Other peers' streams are not touched.
+   */
   failReads(from: bigint, streamId: bigint, err: Error): void {
     for (const c of this.claims) {
       if (c.match(streamId)) {
@@ -171,7 +183,8 @@ export class InboundRouter {
       }
     }
     for (const s of this.subs) {
-      if (s.stream === streamId && (s.from === undefined || s.from === from)) s.queue.fail(err);
+      if (s.stream !== streamId) continue;
+      if (s.from === from || (s.from === undefined && s.sources?.has(from))) s.queue.fail(err);
     }
   }
 

@@ -21,7 +21,7 @@ import { WORKER_SOURCE } from '../core/generated/worker-source.js';
 import { ENGINE, type EngineConfig, type EngineHost, type EnginePlacement } from '../engine/engine-host.js';
 import { InlineEngineHost } from '../engine/inline-host.js';
 import { WorkerEngineHost } from '../engine/worker-host.js';
-import { SUBSTRATE_SUBPROTOCOLS } from '../engine/subprotocols.js';
+import { SUBSTRATE_SUBPROTOCOLS, isReservedSubprotocol } from '../engine/subprotocols.js';
 import type { Stream } from '../streams/stream.js';
 import type { StreamConfig } from '../streams/config.js';
 import { CapabilityService, type AnnounceOptions, type AnnouncementStats } from './capability-service.js';
@@ -397,6 +397,9 @@ export class MeshNode {
     this.assertOpen();
     if (!Number.isInteger(subprotocolId) || subprotocolId < 1 || subprotocolId > 0xffff) {
       throw new InvalidArgumentError(`subprotocolId must be an integer in 1..0xffff, got ${subprotocolId}`);
+    }
+    if (isReservedSubprotocol(subprotocolId)) {
+      throw new InvalidArgumentError(`subprotocolId 0x${subprotocolId.toString(16).padStart(4, '0')} is reserved for the substrate (stream control, announcements, layers)`);
     }
     if (!(payload instanceof Uint8Array) || payload.length > 8104) throw new InvalidArgumentError('payload must be a Uint8Array of at most 8104 bytes');
     this.client.sendSubprotocol(peer, subprotocolId, payload);

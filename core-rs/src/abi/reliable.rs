@@ -218,6 +218,26 @@ pub unsafe extern "C" fn nm_reliable_grow_window(h: *mut ReliableHandle, window_
     h.state.config().window_bytes as i32
 }
 
+/// Bounds give-up by time: the stream fails only once its probes are used up and no ack has
+/// advanced for `ms` (0: count only).
+#[no_mangle]
+pub unsafe extern "C" fn nm_reliable_set_give_up(h: *mut ReliableHandle, ms: f64) -> i32 {
+    let Some(h) = handle(h) else { return ERR_NULL };
+    h.state.set_give_up_after(if ms.is_finite() && ms > 0.0 { ns(ms) } else { 0 });
+    0
+}
+
+/// An ack probe of an unreliable stream: allocates and charges the next seq (exempt from the
+/// credit check) and returns it as f64 (exact below 2^53), or -1 for a reliable stream.
+#[no_mangle]
+pub unsafe extern "C" fn nm_reliable_unreliable_probe(h: *mut ReliableHandle, now_ms: f64) -> f64 {
+    let Some(h) = handle(h) else { return -1.0 };
+    match h.state.unreliable_probe(ns(now_ms)) {
+        Some(seq) => seq as f64,
+        None => -1.0,
+    }
+}
+
 /// Reads and clears the give-up notification: 1 once after the stream gave up.
 #[no_mangle]
 pub unsafe extern "C" fn nm_reliable_take_failed(h: *mut ReliableHandle) -> i32 {

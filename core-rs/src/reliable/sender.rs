@@ -6,6 +6,12 @@
 //! `untracked_evictions` stays 0. When a timeout finds an entry that has used all its resends the
 //! stream *probes* (zero-frame packets at fresh seqs, at most [`MAX_ACK_PROBES`], one per RTO)
 //! and gives up — `failed` — only if one RTO after the last probe those entries are still unacked.
+//!
+//! Give-up is bounded by time as well as count ([`Sender::set_give_up_after`]): with a bound set,
+//! a stream whose probes are used up keeps probing (at a backed-off interval) until no ack has
+//! advanced for that long, so a receiver that pauses for seconds (a stopped process, a long GC)
+//! is waited for; while probing, a NACK resends exhausted entries too (the receiver is alive and
+//! says what it lacks).
 
 use std::collections::VecDeque;
 
@@ -72,7 +78,14 @@ pub struct Sender {
     probes_sent: u64,
     /// RTT samples taken (Karn), for callers that follow the estimate.
     rtt_samples: u64,
+    /// Give up only after this long without ack progress (0: count only, the §14 (c) schedule).
+    give_up_after_ns: u64,
+    /// When the cumulative ack last removed entries (or sending started with nothing pending).
+    last_progress_ns: u64,
 }
+
+/// Longest interval between two probes of an episode that outlasts its first MAX_ACK_PROBES.
+const MAX_PROBE_INTERVAL_NS: u64 = 1_000_000_000;
 
 impl Sender {
     pub fn new(max_pending: usize, max_retries: u8, initial_rto_ns: u64) -> Self {
@@ -92,6 +105,8 @@ impl Sender {
             nacks_received: 0,
             probes_sent: 0,
             rtt_samples: 0,
+            give_up_after_ns: 0,
+            last_progress_ns: 0,
         }
     }
 
@@ -167,6 +182,15 @@ impl Sender {
         self.probes_sent
     }
 
+    /// Bounds give-up by time: the stream fails only once its probes are used up *and* no ack
+    /// has advanced for `ns` (0 restores the count-only schedule).
+    pub fn set_give_up_after(&mut self, ns: u64) {
+        self.give_up_after_ns = ns;
+    }
+    pub fn give_up_after_ns(&self) -> u64 {
+        self.give_up_after_ns
+    }
+
     /// Reads and clears the give-up notification (the caller sends StreamReset once per `true`).
     pub fn take_failed(&mut self) -> bool {
         core::mem::take(&mut self.failed_unreported)
@@ -191,6 +215,9 @@ impl Sender {
 
     fn push(&mut self, d: Descriptor, now_ns: u64) {
         debug_assert!(self.pending.back().is_none_or(|e| e.d.seq < d.seq), "seqs must ascend");
+        if self.pending.is_empty() {
+            self.last_progress_ns = now_ns;
+        }
         self.pending.push_back(Entry { d, sent_at_ns: now_ns, retries: 0 });
     }
 
@@ -234,12 +261,13 @@ impl Sender {
             }
         }
         self.recover = Some(nack.next_expected);
+        let probing = self.probing.is_some();
         let mut n = 0;
         for seq in nack.missing() {
             if let Some(i) = self.index_of(seq) {
                 let e = &mut self.pending[i];
-                if e.retries < self.max_retries {
-                    e.retries += 1;
+                if e.retries < self.max_retries || probing {
+                    e.retries = e.retries.saturating_add(1);
                     e.sent_at_ns = now_ns;
                     out.push(seq);
                     n += 1;
@@ -256,12 +284,13 @@ impl Sender {
     /// The repeated-NACK resends of `on_nack`: missing entries sent more than two RTOs ago.
     fn resend_overdue(&mut self, nack: &Nack, now_ns: u64, out: &mut Vec<u64>) -> usize {
         let due = self.rto.rto_ns().saturating_mul(2);
+        let probing = self.probing.is_some();
         let mut n = 0;
         for seq in nack.missing() {
             if let Some(i) = self.index_of(seq) {
                 let e = &mut self.pending[i];
-                if e.retries < self.max_retries && now_ns.saturating_sub(e.sent_at_ns) > due {
-                    e.retries += 1;
+                if (e.retries < self.max_retries || probing) && now_ns.saturating_sub(e.sent_at_ns) > due {
+                    e.retries = e.retries.saturating_add(1);
                     e.sent_at_ns = now_ns;
                     out.push(seq);
                     n += 1;
@@ -314,9 +343,12 @@ impl Sender {
                 if let Some(c) = cover {
                     p.cover = p.cover.max(c);
                 }
-                if now_ns.saturating_sub(p.last_probe_ns) > rto {
-                    if p.probes_sent < MAX_ACK_PROBES {
-                        p.probes_sent += 1;
+                let timed_out = now_ns.saturating_sub(self.last_progress_ns) >= self.give_up_after_ns;
+                // Once the bound has passed, the give-up comes one RTO after the last probe.
+                let interval = if timed_out { rto } else { probe_interval(rto, p.probes_sent) };
+                if now_ns.saturating_sub(p.last_probe_ns) > interval {
+                    if p.probes_sent < MAX_ACK_PROBES || !timed_out {
+                        p.probes_sent = p.probes_sent.saturating_add(1);
                         p.last_probe_ns = now_ns;
                         outcome.probe_due = true;
                     } else {
@@ -358,6 +390,9 @@ impl Sender {
             self.rto.on_sample(r);
             self.rtt_samples += 1;
         }
+        if removed > 0 {
+            self.last_progress_ns = now_ns;
+        }
         self.cwnd.on_acked_entries(removed);
         self.acked += removed as u64;
         if matches!(self.recover, Some(r) if a > r) {
@@ -368,6 +403,17 @@ impl Sender {
         }
         removed
     }
+}
+
+/// How long after the previous probe the next one goes: one RTO for the first MAX_ACK_PROBES,
+/// then doubling up to MAX_PROBE_INTERVAL_NS (never below one RTO) while a time bound holds the
+/// give-up back.
+fn probe_interval(rto_ns: u64, probes_sent: u8) -> u64 {
+    if probes_sent < MAX_ACK_PROBES {
+        return rto_ns;
+    }
+    let doublings = u32::from((probes_sent - MAX_ACK_PROBES).min(16)) + 1;
+    rto_ns.saturating_mul(1u64 << doublings).min(MAX_PROBE_INTERVAL_NS).max(rto_ns)
 }
 
 #[cfg(test)]
@@ -654,5 +700,68 @@ mod tests {
         let o = s.get_timed_out(500 * MS, &mut out);
         assert!(out.is_empty());
         assert!(o.probe_due && s.is_probing(), "the probe itself is exhausted with max_retries 0");
+    }
+
+    /// Issue 9 finding 4: with a time bound, a receiver that stops answering for longer than the
+    /// count-only schedule lasts is waited for; probes back off; give-up comes once no ack has
+    /// advanced for the bound.
+    #[test]
+    fn time_bound_holds_give_up_back_and_probes_back_off() {
+        let mut s = Sender::new(32, 2, 5 * MS);
+        s.set_give_up_after(2_000 * MS);
+        s.on_send(desc(0), 0).unwrap();
+        let mut out = Vec::new();
+        let (mut probes, mut gave_up_at) = (0u64, None);
+        let mut seq = 1;
+        let mut t = 0;
+        while t < 3_000 * MS {
+            t += 6 * MS;
+            out.clear();
+            let o = s.get_timed_out(t, &mut out);
+            if o.probe_due {
+                probes += 1;
+                s.register_probe(seq, 1, t);
+                seq += 1;
+            }
+            if o.gave_up {
+                gave_up_at = Some(t);
+                break;
+            }
+        }
+        let at = gave_up_at.expect("gives up in the end");
+        assert!(at >= 2_000 * MS && at <= 3_000 * MS, "gave up at {} ms", at / MS);
+        // Three probes at RTO spacing, then backed off to at most one a second.
+        assert!(probes > 3 && probes <= 3 + 8 + 3, "{probes} probes");
+    }
+
+    #[test]
+    fn a_receiver_back_after_a_pause_gets_exhausted_entries_on_its_nack() {
+        let mut s = Sender::new(32, 2, 5 * MS);
+        s.set_give_up_after(2_000 * MS);
+        for seq in 0..3 {
+            s.on_send(desc(seq), 0).unwrap();
+        }
+        let mut out = Vec::new();
+        let mut seq = 3;
+        let mut t = 0;
+        // 1.5 s without any answer: resends used up, probing.
+        while t < 1_500 * MS {
+            t += 6 * MS;
+            out.clear();
+            let o = s.get_timed_out(t, &mut out);
+            assert!(!o.gave_up);
+            if o.probe_due {
+                s.register_probe(seq, 1, t);
+                seq += 1;
+            }
+        }
+        assert!(s.is_probing());
+        // The receiver is back: it has seq 0 and a probe, lacks 1 and 2.
+        s.on_ack(1, t);
+        out.clear();
+        assert_eq!(s.on_nack(&Nack { next_expected: 1, missing_bitmap: 0b1 }, t, &mut out), 2);
+        assert_eq!(out, vec![1, 2]);
+        s.on_ack(seq, t + MS);
+        assert!(!s.is_probing() && !s.failed() && !s.has_pending());
     }
 }

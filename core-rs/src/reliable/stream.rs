@@ -370,6 +370,25 @@ impl StreamState {
         self.sender.set_max_pending(max_pending_for_window(window_bytes));
     }
 
+    /// Bounds give-up by time as well as count (see [`Sender::set_give_up_after`]).
+    pub fn set_give_up_after(&mut self, ns: u64) {
+        self.sender.set_give_up_after(ns);
+    }
+
+    /// An ack probe for an *unreliable* stream whose credit is tied up in bytes that may be lost:
+    /// allocates the next seq and charges it as §14 (c) 2 (exempt from the credit check). The
+    /// caller sends a zero-frame packet at that seq; the receiver's grant for it reports the
+    /// highest seq it has seen, which returns the credit of the packets lost below it. Returns
+    /// None for reliable streams (they probe from `tick`).
+    pub fn unreliable_probe(&mut self, now_ns: u64) -> Option<u64> {
+        if self.config.reliable {
+            return None;
+        }
+        let seq = self.allocate_seq(now_ns);
+        self.credit.charge_probe();
+        Some(seq)
+    }
+
     /// Reads and clears the give-up notification outside `tick`.
     pub fn take_failed(&mut self) -> bool {
         self.sender.take_failed()
@@ -652,5 +671,24 @@ mod tests {
         assert_eq!(tx.credit().credit(), 0);
         assert_eq!(tx.credit().bytes_sent(), 284);
         assert_eq!(tx.sender().len(), 3);
+    }
+
+    /// Issue 9 finding 3: an unreliable stream whose credit is all outstanding can still probe;
+    /// the probe is charged without a credit check and registers nothing.
+    #[test]
+    fn unreliable_probe_is_exempt_from_credit() {
+        let mut tx = StreamState::new(StreamConfig { window_bytes: 200, ..Default::default() }, 0);
+        let f = frame(&[&[7u8; 100]]);
+        assert_eq!(tx.admit(&[PacketIn { framed: &f, event_count: 1 }], 0, true).unwrap().admitted, 1);
+        assert_eq!(tx.credit().credit(), 200 - 188);
+        assert_eq!(tx.unreliable_probe(MS), Some(1));
+        assert_eq!(tx.credit().credit(), 0);
+        assert_eq!(tx.credit().bytes_sent(), 188 + 84);
+        assert!(!tx.has_pending());
+        // A grant covering both returns the whole window.
+        tx.on_window(188 + 84, 0, 2 * MS);
+        assert_eq!(tx.credit().credit(), 200);
+        let mut rel = reliable(65_536);
+        assert_eq!(rel.unreliable_probe(MS), None);
     }
 }
