@@ -140,6 +140,9 @@ async function send(node: MeshNode, to: bigint): Promise<void> {
 
 const [atB, atA] = await Promise.all([receive(b, a.nodeId), receive(a, b.nodeId), send(a, b.nodeId), send(b, a.nodeId)]);
 check(atB === EVENTS && atA === EVENTS, `received ${atB} and ${atA} of ${EVENTS}`);
-check(a.peers().length === 1 && b.stats().eventsIn >= EVENTS, 'peers and stats');
+// Counters reach the app with the engine's next stats record (10 ms apart at most): poll briefly.
+const statsBy = Date.now() + 5000;
+while (!(a.peers().length === 1 && b.stats().eventsIn >= EVENTS) && Date.now() < statsBy) await new Promise((r) => setTimeout(r, 20));
+check(a.peers().length === 1 && b.stats().eventsIn >= EVENTS, `peers and stats (${a.peers().length} peers, ${b.stats().eventsIn} events in)`);
 await Promise.all([a.close(), b.close()]);
 console.log(`consumer ok under ${runtime}: core primitives, CLI entry, tokens, nRPC and tool codecs, ${EVENTS} events each way`);
