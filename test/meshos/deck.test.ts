@@ -181,9 +181,10 @@ describe('Deck (real time)', () => {
     }
     latencies.sort((a, b) => a - b);
     const median = latencies[50]!;
-    // The claim is < 10 ms; the bound is looser so a busy machine does not fail the run.
+    // The claim is < 10 ms. The wake-up is a resolved promise, not a timer, so the median is far
+    // below it (0.06–0.08 ms measured on this 2-core machine; a median of 100 ignores stragglers).
     process.stderr.write(`deck.watch latency after a structural change: median ${median.toFixed(3)} ms, p90 ${latencies[90]!.toFixed(3)} ms\n`);
-    expect(median).toBeLessThan(50);
+    expect(median).toBeLessThan(10);
   });
 
   it('an idle consumer wakes no more often than the 100 ms ceiling', async () => {
