@@ -54,8 +54,15 @@ export const DEFAULT_WINDOW_BYTES = 65_536;
 const STATUS_INTERVAL_MS = 10;
 /** A grant goes out at once after this many on-wire bytes accepted since the stream's last one. */
 const GRANT_EAGER_BYTES = 16_384;
-/** Otherwise within this long (coalescing the grants of a trickle of small packets). */
+/**
+ * Otherwise within this long (coalescing the grants of a trickle of small packets). A reliable
+ * stream's grant is its ack, which times its RTO samples: it goes out within 1 ms. An unreliable
+ * stream's grant only returns credit: a trickle below GRANT_EAGER_BYTES per UNRELIABLE_GRANT_DELAY_MS
+ * (1.6 MB/s) costs one datagram back per 10 ms instead of one per packet or per millisecond, each of
+ * which wakes the sender's engine (on a 2-core machine, that wake costs more than the packet).
+ */
 const GRANT_DELAY_MS = 1;
+const UNRELIABLE_GRANT_DELAY_MS = 10;
 /**
  * A stream's last grant is sent again on the next GRANT_REPEATS retransmit ticks at least this
  * long after it while no packet arrives: a sender that has everything in flight (window or cwnd
@@ -539,9 +546,9 @@ export class StreamTable {
 
   // ---- grants (§4) ----------------------------------------------------------------------------
 
-  /** Queues a grant for `rec`: due now (`eager`) or within GRANT_DELAY_MS. */
+  /** Queues a grant for `rec`: due now (`eager`) or within its delay. */
   private queueGrant(peer: EnginePeer, rec: StreamRecord, now: number, eager: boolean): void {
-    const due = eager ? now : now + GRANT_DELAY_MS;
+    const due = eager ? now : now + (rec.reliable ? GRANT_DELAY_MS : UNRELIABLE_GRANT_DELAY_MS);
     if (!rec.grantQueued) {
       rec.grantQueued = true;
       rec.grantDue = due;
