@@ -9,6 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { MeshNode } from '../ts/node/mesh-node.js';
 import { childMain, type ChildReply, type ChildRequest } from './node-child.js';
+import { threadHopRoundTrips } from './thread-hop.js';
 import {
   attempt,
   benchEntry,
@@ -340,6 +341,17 @@ async function main(): Promise<void> {
         summary.push(`${mode}, ${c.name}: RTT ${fmtRatio(r)} udx-native (target ≤ ${goal}×: ${r <= goal ? 'met' : 'NOT met'}), p99 ${fmtRatio(p99 / med)} its median (target ≤ 4×: ${p99 / med <= 4 ? 'met' : 'NOT met'})`);
       }
     }
+    if (mode === 'one process') {
+      // The floor under the worker placement, in the same run: bare thread crossings, no engine.
+      const hop = await threadHopRoundTrips(PING_ROUNDS * PINGS_PER_ROUND);
+      const med = median(hop);
+      pingRows.push([mode, 'bare thread crossing ×2 (floor)', fmtUs(med), fmtUs(percentile(hop, 99)), fmtRatio(percentile(hop, 99) / med), String(hop.length), fmtRatio(med / udxMedian)]);
+      const floor = 2 * med + udxMedian;
+      summary.push(
+        `${mode}: the worker placement crosses threads twice per side and its engines talk over UDP between threads; ` +
+          `its floor here is ≥ 2 × ${fmtUs(med)} + ${fmtUs(udxMedian)} = ${fmtUs(floor)} = ${fmtRatio(floor / udxMedian)} udx-native before any engine work`,
+      );
+    }
   }
 
   printTable(
@@ -359,6 +371,8 @@ async function main(): Promise<void> {
     pingRows,
   );
   note('RTT / udx-native RTT: <1 means a shorter round trip than udx-native.');
+  note('bare thread crossing ×2: this thread and a worker ping-pong through a SharedArrayBuffer, woken with');
+  note('  Atomics.waitAsync/notify as the engine rings are, doing nothing else (see bench/thread-hop.ts).');
   console.log('\nTargets (issue 8):');
   for (const s of summary) console.log(`  ${s}`);
 
