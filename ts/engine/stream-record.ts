@@ -119,8 +119,9 @@ export class StreamRecord {
     public header?: StreamHeader,
   ) {
     this.reliable = config.reliable;
-    // Streams without an explicit window autotune (unreliable ones to a lower cap: see the table).
-    this.tuner = !config.windowExplicit && config.windowBytes > 0 ? new WindowTuner() : undefined;
+    // Only reliable streams autotune: they repair the losses a larger burst can cause (a small
+    // socket buffer overflowing); an unreliable stream's lost packets would keep their credit.
+    this.tuner = this.reliable && !config.windowExplicit && config.windowBytes > 0 ? new WindowTuner() : undefined;
     this.state = new StreamState({ reliable: this.reliable, windowBytes: config.windowBytes, maxRetries: config.maxRetries }, nowMs);
     this.lastActivity = nowMs;
   }

@@ -50,12 +50,6 @@ const RESET_REPEATS = 2;
 export const DEFAULT_GIVE_UP_MS = 30_000;
 /** The default starting window of a stream without an explicit windowBytes (streams.md §1). */
 export const DEFAULT_WINDOW_BYTES = 65_536;
-/**
- * How far an unreliable stream's window autotunes. Its lost packets are not repaired, so its
- * bursts stay within what a default-sized receive socket buffer holds (Linux: 208 KiB, doubled):
- * 32 full packets, enough for ~250 MB/s at a 1 ms credit cycle.
- */
-const UNRELIABLE_WINDOW_CAP = 256 << 10;
 /** A record's status goes to the app at most this often, unless the app waits on it. */
 const STATUS_INTERVAL_MS = 10;
 /** A grant goes out at once after this many on-wire bytes accepted since the stream's last one. */
@@ -726,9 +720,7 @@ export class StreamTable {
         }
         if (!peer) continue;
         if (rec.tuner) {
-          // A reliable stream's losses are its retransmits; an unreliable one's, the bytes its grants forgave.
-          const cap = rec.reliable ? this.maxWindow : Math.min(this.maxWindow, UNRELIABLE_WINDOW_CAP);
-          const w = rec.tuner.next(rec.state.windowBytes, cap, st.maxConsumedSeen, rec.reliable ? st.retransmits : rec.forgiven, now);
+          const w = rec.tuner.next(rec.state.windowBytes, this.maxWindow, st.maxConsumedSeen, st.retransmits, now);
           if (w > rec.state.windowBytes) {
             rec.state.growWindow(w);
             st.creditBytes += w - st.txWindow;
