@@ -18,6 +18,7 @@ import { HASH_WORKER_SOURCE } from './generated/hash-worker-source.js';
 import { WASM_BASE64 } from './generated/wasm-base64.js';
 import type { FromHashWorker, ToHashWorker, WireBytes } from './hash-worker-protocol.js';
 import { coreModule } from './wasm.js';
+import { spawnWorker, type SpawnedWorker } from '../runtime/spawn-worker.js';
 
 /** Inputs of at least this many bytes hash in a worker by default (bench/core.ts "hash offload"). */
 export const HASH_OFFLOAD_THRESHOLD = 1 << 20;
@@ -60,71 +61,10 @@ export function offloads(len: number): boolean {
   return len >= threshold && spawnable && HASH_WORKER_SOURCE !== '' && runtimeName() !== 'browser';
 }
 
-interface Spawned {
-  post(m: ToHashWorker, transfer?: Transferable[]): void;
-  onMessage(cb: (m: FromHashWorker) => void): void;
-  onDeath(cb: (why: string) => void): void;
-  /** Whether the worker keeps the process alive (no-op where the runtime has no such notion). */
-  hold(on: boolean): void;
-  terminate(): void;
-}
-
-interface NodeWorker {
-  postMessage(m: unknown, t?: readonly unknown[]): void;
-  on(t: string, l: (...a: unknown[]) => void): void;
-  ref(): void;
-  unref(): void;
-  terminate(): Promise<number>;
-}
-
-interface WebWorkerLike {
-  postMessage(m: unknown, t?: Transferable[]): void;
-  onmessage: ((e: { data: unknown }) => void) | null;
-  onerror: ((e: { message?: string; preventDefault?(): void }) => void) | null;
-  ref?(): void;
-  unref?(): void;
-  terminate(): void;
-}
-
-function spawn(): Spawned {
-  // Deno too: its node:worker_threads workers can be unref'd, its Web Workers cannot.
-  const rt = runtimeName();
-  if (rt === 'node' || rt === 'deno') {
-    const { Worker } = builtin<{ Worker: new (src: string, o: object) => NodeWorker }>('node:worker_threads');
-    const w = new Worker(HASH_WORKER_SOURCE, { eval: true });
-    return {
-      post: (m, t) => w.postMessage(m, t ?? []),
-      onMessage: (cb) => w.on('message', (m) => cb(m as FromHashWorker)),
-      onDeath: (cb) => {
-        w.on('error', (e) => cb(e instanceof Error ? e.message : String(e)));
-        w.on('exit', (code) => cb(`exited with code ${String(code)}`));
-      },
-      hold: (on) => (on ? w.ref() : w.unref()),
-      terminate: () => void w.terminate(),
-    };
-  }
-  // Bun: a module Web Worker from a Blob URL (Bun gives it ref/unref).
-  const url = URL.createObjectURL(new Blob([HASH_WORKER_SOURCE], { type: 'text/javascript' }));
-  const Ctor = (globalThis as unknown as { Worker: new (u: string, o: object) => WebWorkerLike }).Worker;
-  const w = new Ctor(url, { type: 'module' });
-  let death: ((why: string) => void) | undefined;
-  return {
-    post: (m, t) => w.postMessage(m, t ?? []),
-    onMessage: (cb) => (w.onmessage = (e) => cb(e.data as FromHashWorker)),
-    onDeath: (cb) => {
-      death = cb;
-      w.onerror = (e) => {
-        e.preventDefault?.();
-        cb(e.message ?? 'worker error');
-      };
-    },
-    hold: (on) => (on ? w.ref?.() : w.unref?.()),
-    terminate: () => {
-      w.terminate();
-      URL.revokeObjectURL(url);
-      death?.('terminated'); // Web Workers announce no exit
-    },
-  };
+function spawn(): SpawnedWorker<ToHashWorker, FromHashWorker> {
+  // Deno too: its node:worker_threads workers can be unref'd, its Web Workers cannot. Bun: a
+  // module Web Worker (Bun gives it ref/unref).
+  return spawnWorker<ToHashWorker, FromHashWorker>(HASH_WORKER_SOURCE, ['node', 'deno']);
 }
 
 interface Waiter {
@@ -136,7 +76,7 @@ interface Waiter {
 class HashWorker {
   readonly pending = new Map<number, Waiter>();
   dead: Error | undefined;
-  private readonly w: Spawned;
+  private readonly w: SpawnedWorker<ToHashWorker, FromHashWorker>;
 
   constructor() {
     this.w = spawn();
@@ -199,7 +139,7 @@ class HashWorker {
     if (i >= 0) pool.splice(i, 1);
     const waiters = [...this.pending.values()];
     this.pending.clear();
-    this.w.terminate();
+    void this.w.terminate().catch(() => undefined);
     for (const w of waiters) w.reject(err);
   }
 }

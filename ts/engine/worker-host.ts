@@ -7,7 +7,7 @@
 import { WORKER_SOURCE } from '../core/generated/worker-source.js';
 import { WASM_BASE64 } from '../core/generated/wasm-base64.js';
 import { coreModule } from '../core/wasm.js';
-import { builtin, runtimeName } from '../runtime/detect.js';
+import { spawnWorker, type SpawnedWorker } from '../runtime/spawn-worker.js';
 import { EngineFailedError, TransportError } from '../errors.js';
 import type { Transport } from '../transports/transport.js';
 import { LinkReader, Op, readAddressNote, readDatagrams, writeAddressNote, writeDatagramBatches } from './link-format.js';
@@ -27,57 +27,9 @@ const TO_APP_RING_BYTES = 4 << 20;
 /** How long dispose() waits for the worker to close its socket before terminating it. */
 const CLOSE_WAIT_MS = 1000;
 
-interface SpawnedWorker {
-  post(m: unknown, transfer?: Transferable[]): void;
-  onMessage(cb: (m: WorkerMessage) => void): void;
-  /** An uncaught error in the worker, or its exit. */
-  onDeath(cb: (why: string) => void): void;
-  terminate(): Promise<void>;
-}
-
-interface NodeWorker {
-  postMessage(m: unknown, t?: readonly unknown[]): void;
-  on(t: string, l: (...a: unknown[]) => void): void;
-  terminate(): Promise<number>;
-}
-
-function spawn(): SpawnedWorker {
+function spawn(): SpawnedWorker<unknown, WorkerMessage> {
   if (!WORKER_SOURCE) throw new Error('net-mesh: worker source missing; run npm run build');
-  if (runtimeName() === 'node') {
-    const { Worker } = builtin<{ Worker: new (src: string, o: object) => NodeWorker }>('node:worker_threads');
-    const w = new Worker(WORKER_SOURCE, { eval: true });
-    return {
-      post: (m, t) => w.postMessage(m, t ?? []),
-      onMessage: (cb) => w.on('message', (m) => cb(m as WorkerMessage)),
-      onDeath: (cb) => {
-        w.on('error', (e) => cb(e instanceof Error ? e.message : String(e)));
-        w.on('exit', (code) => cb(`exited with code ${String(code)}`));
-      },
-      terminate: async () => {
-        await w.terminate();
-      },
-    };
-  }
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  const w = new Worker(url, { type: 'module' });
-  let death: ((why: string) => void) | undefined;
-  return {
-    post: (m, t) => w.postMessage(m, t ?? []),
-    onMessage: (cb) => (w.onmessage = (e) => cb(e.data as WorkerMessage)),
-    onDeath: (cb) => {
-      death = cb;
-      w.onerror = (e) => {
-        e.preventDefault?.();
-        cb(e.message ?? 'worker error');
-      };
-    },
-    terminate: async () => {
-      w.terminate();
-      URL.revokeObjectURL(url);
-      // Web Workers announce no exit: a terminated worker is gone now.
-      death?.('terminated');
-    },
-  };
+  return spawnWorker<unknown, WorkerMessage>(WORKER_SOURCE, ['node']);
 }
 
 /** App-side consumers on this thread: any wake-up drains them all, so records from several engines keep their causal order. */
@@ -105,7 +57,7 @@ export class WorkerEngineHost implements EngineHost {
   noisePublicKey = new Uint8Array(32);
 
   private constructor(
-    private readonly worker: SpawnedWorker,
+    private readonly worker: SpawnedWorker<unknown, WorkerMessage>,
     private readonly transport: Transport | undefined,
   ) {
     this.toEngine = Ring.create(TO_ENGINE_RING_BYTES);
