@@ -785,10 +785,12 @@ export class StreamTable {
       // Thousands of streams sending at once to one peer queue behind each other for as long as
       // the peer takes to work through them all — seconds on a busy machine, far beyond any
       // stream's RTO, and every timeout there would resend into the same queue. A stream that
-      // started behind other streams' unacked packets, and none of whose packets went out before
-      // the newest packet the peer has acked, is still in that queue: while the peer's acks keep
-      // advancing (the path is delivering), its timeouts wait, up to SHARED_QUEUE_HOLD_MS. Once
-      // a packet sent after its head is acked, the head was passed over and is judged as usual.
+      // started behind other streams' unacked packets, and whose oldest unacked packet went out
+      // no more than a tick before the newest packet the peer has acked (the grants of one batch
+      // may come back a few milliseconds apart), is still in that queue: while the peer's acks
+      // keep advancing (the path is delivering), its timeouts wait, up to SHARED_QUEUE_HOLD_MS.
+      // Once a packet sent a tick after its head is acked, the head was passed over — lost — and
+      // is judged as usual.
       const delivering = now - peer.ackProgressAt <= PEER_PROGRESS_WINDOW_MS;
       let gaveUp: StreamRecord[] | undefined;
       for (const rec of peer.streams.values()) {
@@ -803,7 +805,7 @@ export class StreamTable {
           continue;
         }
         const ackAge = now - rec.ackAdvancedAt;
-        const queued = delivering && rec.queuedBehind && rec.headAdmitAt > peer.ackFrontier && ackAge <= SHARED_QUEUE_HOLD_MS;
+        const queued = delivering && rec.queuedBehind && rec.headAdmitAt + this.period > peer.ackFrontier && ackAge <= SHARED_QUEUE_HOLD_MS;
         if (queued || ackAge <= ACK_PROGRESS_GRACE_MS || (ackAge <= MAX_RTO_MS && ackAge <= rec.state.stats().rtoMs)) {
           // The cumulative ack advanced within the last RTO (and at least the last four ticks):
           // the path is delivering, so the packets behind the head are queued, not lost —
