@@ -849,7 +849,7 @@ export class StreamTable {
       rec.nackInterval = Math.min(2 * rec.nackInterval, MAX_NACK_INTERVAL_MS);
     } else {
       rec.nackHead = nack.nextExpected;
-      rec.nackInterval = this.period;
+      rec.nackInterval = Math.min(this.period, MAX_NACK_INTERVAL_MS);
     }
     rec.nackAt = now;
     this.io.sendControl(peer, SUBPROTOCOL_STREAM_NACK, encodeStreamNack({ streamId: rec.streamId, nextExpected: nack.nextExpected, missingBitmap: nack.missingBitmap }));
