@@ -1,7 +1,8 @@
 // The engine's stream table (ts/engine/stream-table.ts) on a fake clock, two tables wired back to
 // back without crypto or sockets: stream records, quarantine, idle eviction and the cap
 // (streams.md §2), coalesced grants and the NACK that follows a gap (§4, §9), repeated last
-// grants, the NACK handler,
+// grants, the back-off of repeated NACKs, the NACK handler, timeouts of a stream queued behind
+// the peer's other streams,
 // the final-grant answer of a closed lifetime (§14 (c) 7), credit that follows the app's
 // consumption, the engine's own backlog (cwnd per packet, a full path to the socket), and the
 // budget it advertises to the app.
@@ -322,6 +323,53 @@ describe('grants, NACKs and resends (§4, §9)', () => {
     b.now += 10;
     b.table.tick(b.now);
     expect(windows(b.sent)).toEqual([{ streamId: 6n, totalConsumed: 3n * (24n + 84n), ackSeq: 3n }]);
+  });
+
+  it('NACKs repeated for the same head back off: one tick, then doubling up to 1 s', () => {
+    const [a, b] = pair({ retransmitTickMs: 25 });
+    a.open(7n, { reliable: true });
+    for (let i = 0; i < 3; i++) a.send(7n, [[ev(10, i)]]);
+    // seq 1 never arrives and a's resends are not delivered: b keeps NACKing the same head.
+    pump(a, (w) => w.seq !== 1n);
+    const t0 = b.now;
+    const at: number[] = [];
+    const nacks = (): number => b.sent.splice(0).filter((w) => w.subprotocol === SP_NACK).length;
+    expect(nacks()).toBe(1);
+    for (let t = 1; t <= 120; t++) {
+      b.now = t0 + 25 * t;
+      b.table.tick(b.now);
+      for (let n = nacks(); n > 0; n--) at.push(b.now - t0);
+    }
+    const gaps = at.map((t, i) => t - (i ? at[i - 1]! : 0));
+    expect(gaps.slice(0, 6)).toEqual([25, 50, 100, 200, 400, 800]);
+    expect(gaps.slice(6).every((g) => g === 1000)).toBe(true);
+    expect(at.length).toBeLessThan(12);
+  });
+
+  it('a stream queued behind the peer\'s other streams waits while they are acked; once passed over it is resent', () => {
+    const [a, b] = pair({ retransmitTickMs: 25 });
+    for (const id of [1n, 2n, 3n]) a.open(id, { reliable: true });
+    const t0 = a.now;
+    a.send(1n, [[ev(10)]]);
+    a.send(2n, [[ev(10)]]);
+    a.flush();
+    a.sent.splice(0); // still on their way (a slow peer)
+    a.now += 50;
+    a.send(3n, [[ev(10)]]);
+    a.flush();
+    const third = a.sent.splice(0);
+    const resent = (): bigint[] => a.sent.splice(0).filter((w) => w.subprotocol === 0).map((w) => w.streamId);
+    a.now = t0 + 300;
+    a.table.tick(a.now);
+    // Stream 1 had nothing ahead of it: its timeout stands. Streams 2 and 3 queue behind it.
+    expect(resent()).toEqual([1n]);
+    // The peer acks stream 3, sent 50 ms after stream 2: stream 2's packet was passed over.
+    a.sent.push(...third);
+    pump(a);
+    pump(b);
+    a.now += 25;
+    a.table.tick(a.now);
+    expect(resent()).toContain(2n);
   });
 
   it('control frames of the wrong length and for unknown ids are ignored', () => {

@@ -24,6 +24,16 @@ export class EnginePeer {
   /** Smoothed RTT: the handshake's until the first stream sample, then an EWMA of samples. */
   rttMs: number;
   rttSampled = false;
+  /**
+   * The peer's reliable traffic as one queue (all its streams share the path): when a cumulative
+   * ack last advanced on any of them (or, with nothing outstanding, the first send), when the
+   * latest reliable packet was admitted, and when the newest packet known to be acked was. A
+   * stream whose oldest unacked packet was admitted after that frontier may still be queued
+   * behind the others; one admitted before it was passed over.
+   */
+  ackProgressAt = -Infinity;
+  lastAdmitAt = -Infinity;
+  ackFrontier = -Infinity;
   /** The rtt the app was last told, and when. */
   rttReported: number;
   rttReportedAt = 0;

@@ -43,9 +43,24 @@ export class StreamRecord {
   finalGrant: GrantValues | null = null;
   /** tx_seq as the engine knows it: one past the last seq allocated (data or probe). */
   nextSeq = 0n;
-  /** Highest cumulative ack seen, and when it last advanced. */
+  /**
+   * Highest cumulative ack seen, and when it last advanced (or, with nothing outstanding, when
+   * sending started): an upper bound of when the oldest unacked packet was admitted.
+   */
   ackSeq = 0n;
   ackAdvancedAt = -Infinity;
+  /**
+   * This lifetime's sending started (from nothing outstanding) while the peer had other reliable
+   * packets unacked: its packets queue behind theirs (StreamTable.tick).
+   */
+  queuedBehind = false;
+  /** Admission time of the outstanding reliable packets: [first seq, time] per admission, oldest first. */
+  private readonly admitLog: number[] = [];
+  private admitHead = 0;
+  /** The head (next_expected) of the last NACK sent, when it went, and how long until a repeat. */
+  nackHead = -1n;
+  nackAt = -Infinity;
+  nackInterval = 0;
   grantQueued = false;
   /** When the queued grant is due (eager ones: at once). */
   grantDue = 0;
@@ -171,6 +186,43 @@ export class StreamRecord {
   }
 
   /** Frees the core state, capturing what must outlive it. */
+  /** Reliable packets from `firstSeq` on were admitted (sent) at `now`. */
+  noteAdmitted(firstSeq: bigint, now: number): void {
+    this.admitLog.push(Number(firstSeq), now);
+  }
+
+  /**
+   * The cumulative ack reached `ackSeq` (every seq below it acked): forgets those packets and
+   * returns when the newest of them was admitted (−Infinity when none is known).
+   */
+  noteAcked(ackSeq: bigint): number {
+    const a = Number(ackSeq);
+    const log = this.admitLog;
+    let acked = -Infinity;
+    let i = this.admitHead;
+    while (i < log.length && log[i]! < a) {
+      acked = log[i + 1]!;
+      // The entry still holds seq `a` (the new head) unless the next one starts at or below it.
+      const nextStart = i + 2 < log.length ? log[i + 2]! : Number(this.nextSeq);
+      if (nextStart > a) break;
+      i += 2;
+    }
+    if (i >= log.length) {
+      log.length = 0;
+      i = 0;
+    } else if (i >= 64 && 2 * i >= log.length) {
+      log.splice(0, i);
+      i = 0;
+    }
+    this.admitHead = i;
+    return acked;
+  }
+
+  /** When the oldest outstanding reliable packet was admitted (Infinity: none). */
+  get headAdmitAt(): number {
+    return this.admitHead < this.admitLog.length ? this.admitLog[this.admitHead + 1]! : Infinity;
+  }
+
   retire(reason: CloseReason): void {
     if (this.closed) return;
     const ack = this.state.grantValues().ackSeq;

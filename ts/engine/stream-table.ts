@@ -38,6 +38,12 @@ export const RETRANSMIT_TICK_MS = 25;
  * reason.) Losses with acks still flowing are repaired by NACKs meanwhile.
  */
 const ACK_PROGRESS_GRACE_MS = 8 * RETRANSMIT_TICK_MS;
+/** Repeated NACKs for the same head of a receive window are at most this far apart (sendNack). */
+const MAX_NACK_INTERVAL_MS = 1000;
+/** The peer's acks count as advancing (the path delivering) for this long after the last advance. */
+const PEER_PROGRESS_WINDOW_MS = 1000;
+/** How long a stream's timeouts may wait while it is queued behind the peer's other streams. */
+const SHARED_QUEUE_HOLD_MS = 10_000;
 /** The RTO's upper clamp (streams.md §7). */
 const MAX_RTO_MS = 2000;
 /** A gap of this many tick periods between two ticks means this thread was stalled. */
@@ -376,8 +382,18 @@ export class StreamTable {
       if (!rec.reliable) rec.noteCharge(adm.firstSeq + BigInt(i - from), rec.sentCharge);
     }
     rec.tuner?.onAdmitted(rec.sentCharge, now);
-    // Nothing was outstanding: the retransmit timer starts now (RFC 6298 §5.1).
-    if (rec.reliable && rec.ackSeq === rec.nextSeq) rec.ackAdvancedAt = now;
+    if (rec.reliable) {
+      // Nothing was outstanding: the retransmit timer starts now (RFC 6298 §5.1), and this stream
+      // queues behind the peer's other streams if any of theirs are unacked. The same for the
+      // peer's queue as a whole when its newest packet was acked already.
+      if (rec.ackSeq === rec.nextSeq) {
+        rec.ackAdvancedAt = now;
+        rec.queuedBehind = peer.lastAdmitAt > peer.ackFrontier;
+      }
+      if (peer.ackFrontier >= peer.lastAdmitAt) peer.ackProgressAt = now;
+      peer.lastAdmitAt = now;
+      rec.noteAdmitted(adm.firstSeq, now);
+    }
     rec.lastActivity = now;
     const flags = rec.reliable ? FLAG_RELIABLE : 0;
     let seq = adm.firstSeq;
@@ -510,6 +526,9 @@ export class StreamTable {
         rec.state.onWindow(this.effectiveConsumed(rec, g.totalConsumed, g.ackSeq, now), g.ackSeq, now);
         rec.tuner?.onGrant(Number(g.totalConsumed), now);
         if (g.ackSeq > rec.ackSeq) {
+          const acked = rec.noteAcked(g.ackSeq);
+          if (acked > peer.ackFrontier) peer.ackFrontier = acked;
+          peer.ackProgressAt = now;
           rec.ackSeq = g.ackSeq;
           rec.ackAdvancedAt = now;
         }
@@ -587,7 +606,7 @@ export class StreamTable {
           entry.rxSinceGrant = 0;
           entry.lastGrantAt = now;
           entry.grantRepeats = GRANT_REPEATS;
-          this.sendGrant(p, entry);
+          this.sendGrant(p, entry, now);
         } else {
           p.pendingGrants.delete(streamId);
           this.sendWindow(p, streamId, entry);
@@ -599,11 +618,11 @@ export class StreamTable {
   }
 
   /** The record's current grant, then (`nack`) a NACK if it has a gap (§9 item 1). */
-  private sendGrant(peer: EnginePeer, rec: StreamRecord, nack = true): void {
+  private sendGrant(peer: EnginePeer, rec: StreamRecord, now: number, nack = true): void {
     const st = rec.state;
     this.sendWindow(peer, rec.streamId, { totalConsumed: BigInt(rec.rxReleased), ackSeq: rec.reliable ? st.grantValues().ackSeq : this.unreliableAck(rec) });
     st.noteGrantSent();
-    if (nack && rec.reliable) this.gapNack(peer, rec);
+    if (nack && rec.reliable) this.gapNack(peer, rec, now);
   }
 
   /**
@@ -670,13 +689,17 @@ export class StreamTable {
     this.flushGrants(now);
     const backlog = this.io.pathBacklog();
     if (this.waitingPath.size && backlog < MAX_PATH_BACKLOG) {
-      const ws = [...this.waitingPath];
-      this.waitingPath.clear();
-      for (const rec of ws) {
+      // Oldest waiter first, and only while the path takes more: with thousands of streams waiting,
+      // retrying (and reporting) every one of them on every turn would cost more than the sends.
+      // A record whose backlog moved gets a status; the others are unchanged and keep their place.
+      for (const rec of this.waitingPath) {
+        if (this.io.pathBacklog() >= MAX_PATH_BACKLOG) break;
+        this.waitingPath.delete(rec);
         const peer = this.peerOfRid.get(rec.rid);
         if (peer && !rec.closed) {
+          const before = rec.backlogPackets;
           this.drainBacklog(peer, rec, now);
-          this.touch(rec);
+          if (rec.backlogPackets !== before) this.touch(rec);
         }
       }
     }
@@ -766,36 +789,48 @@ export class StreamTable {
           else repeats.set(id, left - 1);
         }
       }
+      // Thousands of streams sending at once to one peer queue behind each other for as long as
+      // the peer takes to work through them all — seconds on a busy machine, far beyond any
+      // stream's RTO, and every timeout there would resend into the same queue. A stream that
+      // started behind other streams' unacked packets, and whose oldest unacked packet went out
+      // no more than a tick before the newest packet the peer has acked (the grants of one batch
+      // may come back a few milliseconds apart), is still in that queue: while the peer's acks
+      // keep advancing (the path is delivering), its timeouts wait, up to SHARED_QUEUE_HOLD_MS.
+      // Once a packet sent a tick after its head is acked, the head was passed over — lost — and
+      // is judged as usual.
+      const delivering = now - peer.ackProgressAt <= PEER_PROGRESS_WINDOW_MS;
       let gaveUp: StreamRecord[] | undefined;
       for (const rec of peer.streams.values()) {
         if (rec.grantRepeats > 0 && !rec.grantQueued && now - rec.lastGrantAt >= GRANT_REPEAT_MS) {
           rec.grantRepeats--;
           rec.lastGrantAt = now;
           // The reliable branch below sends the gap NACK of this tick.
-          this.sendGrant(peer, rec, false);
+          this.sendGrant(peer, rec, now, false);
         }
         if (!rec.reliable) {
           this.lossProbe(peer, rec, now);
           continue;
         }
         const ackAge = now - rec.ackAdvancedAt;
-        if (ackAge <= ACK_PROGRESS_GRACE_MS || (ackAge <= MAX_RTO_MS && ackAge <= rec.state.stats().rtoMs)) {
+        const queued = delivering && rec.queuedBehind && rec.headAdmitAt + this.period > peer.ackFrontier && ackAge <= SHARED_QUEUE_HOLD_MS;
+        if (queued || ackAge <= ACK_PROGRESS_GRACE_MS || (ackAge <= MAX_RTO_MS && ackAge <= rec.state.stats().rtoMs)) {
           // The cumulative ack advanced within the last RTO (and at least the last four ticks):
           // the path is delivering, so the packets behind the head are queued, not lost —
           // RFC 6298 §5.3 restarts the timer on every new ack. Judge no timeout now; holes at
           // the head are NACKed by the receiver meanwhile, and the receive side of this record
           // still gets its proactive gap NACK.
-          this.gapNack(peer, rec);
+          this.gapNack(peer, rec, now);
           continue;
         }
         const a = rec.state.tick(now);
         for (const seq of a.resend) this.resend(peer, rec, seq);
         if (a.probeSeq !== null) {
           rec.nextSeq = a.probeSeq + 1n;
+          rec.noteAdmitted(a.probeSeq, now);
           // Ack probe: RELIABLE, zero frames, at the fresh seq the core registered (§14 (c) 2).
           this.io.sendData(peer, rec.streamId, a.probeSeq, FLAG_RELIABLE, rec.header, new Uint8Array(0), 0);
         }
-        if (a.nack) this.sendNack(peer, rec, a.nack);
+        if (a.nack) this.sendNack(peer, rec, a.nack, now);
         if (a.resend.length || a.probeSeq !== null) this.touch(rec);
         if (a.reset) (gaveUp ??= []).push(rec);
       }
@@ -803,12 +838,27 @@ export class StreamTable {
     }
   }
 
-  private gapNack(peer: EnginePeer, rec: StreamRecord): void {
+  private gapNack(peer: EnginePeer, rec: StreamRecord, now: number): void {
     const nack = rec.state.buildNack();
-    if (nack) this.sendNack(peer, rec, nack);
+    if (nack) this.sendNack(peer, rec, nack, now);
   }
 
-  private sendNack(peer: EnginePeer, rec: StreamRecord, nack: Nack): void {
+  /**
+   * A NACK for a new head of the receive window goes at once; repeats for the same head back off
+   * (one tick, then doubling up to MAX_NACK_INTERVAL_MS). The sender resends an entry a repeat
+   * names only once its last send is two RTOs old, and a path that is slow to answer is usually
+   * queueing: with thousands of streams waiting at one peer, a NACK per stream on every tick and
+   * every grant would add a datagram per stream every 25 ms to that queue.
+   */
+  private sendNack(peer: EnginePeer, rec: StreamRecord, nack: Nack, now: number): void {
+    if (nack.nextExpected === rec.nackHead) {
+      if (now - rec.nackAt < rec.nackInterval) return;
+      rec.nackInterval = Math.min(2 * rec.nackInterval, MAX_NACK_INTERVAL_MS);
+    } else {
+      rec.nackHead = nack.nextExpected;
+      rec.nackInterval = Math.min(this.period, MAX_NACK_INTERVAL_MS);
+    }
+    rec.nackAt = now;
     this.io.sendControl(peer, SUBPROTOCOL_STREAM_NACK, encodeStreamNack({ streamId: rec.streamId, nextExpected: nack.nextExpected, missingBitmap: nack.missingBitmap }));
     rec.state.noteNackSent();
   }

@@ -23,14 +23,13 @@ import {
   STATUS_RECEIVED_BYTES,
   STATUS_RECEIVED_PACKETS,
   STATUS_RID,
-  STATUS_STATS,
-  STATUS_STATS_AT,
   SEND_TABLE,
   beginSend,
   emptyCounters,
   readConnectResult,
   readPeer,
   readStats,
+  readStatusStats,
   readStreamOpened,
   readWarning,
   writeAccept,
@@ -450,12 +449,7 @@ export class EngineClient implements StreamOps {
   private onStatus(r: LinkReader): void {
     const m = this.records.get(r.u32(STATUS_RID));
     if (!m) return;
-    const stats = {} as StatusStats;
-    let o = STATUS_STATS_AT;
-    for (const k of STATUS_STATS) {
-      stats[k] = r.f64(o);
-      o += 8;
-    }
+    const stats = readStatusStats(r);
     const flags = r.u32(STATUS_FLAGS);
     m.onStatus(r.f64(STATUS_RECEIVED_BYTES), r.f64(STATUS_BUDGET_BYTES), r.u32(STATUS_RECEIVED_PACKETS), r.u32(STATUS_BUDGET_PACKETS), r.u32(STATUS_BACKLOG), (flags & STATUS_FAILED) !== 0, (flags & STATUS_PROBING) !== 0, stats);
   }
