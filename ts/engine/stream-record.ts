@@ -185,7 +185,6 @@ export class StreamRecord {
     return epoch === this.epoch || epoch === this.aliasEpoch;
   }
 
-  /** Frees the core state, capturing what must outlive it. */
   /** Reliable packets from `firstSeq` on were admitted (sent) at `now`. */
   noteAdmitted(firstSeq: bigint, now: number): void {
     this.admitLog.push(Number(firstSeq), now);
@@ -223,6 +222,7 @@ export class StreamRecord {
     return this.admitHead < this.admitLog.length ? this.admitLog[this.admitHead + 1]! : Infinity;
   }
 
+  /** Frees the core state, capturing what must outlive it. */
   retire(reason: CloseReason): void {
     if (this.closed) return;
     const ack = this.state.grantValues().ackSeq;
